@@ -1,0 +1,32 @@
+// commands: the conclab subcommands. Each returns the process exit status:
+// 0 clean / as declared, 1 a bug or a mismatch, 2 bad input or a harness error, 128+N interrupted.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace conclab::cli {
+
+struct RunArgs {
+  double timeout_s = 30;
+  std::string json;
+  bool show_output = false;
+  std::vector<std::string> argv;
+};
+int run_command(const RunArgs& args);
+
+int list_command();
+
+struct CheckArgs {
+  std::string case_id;
+  std::optional<std::string> variant;  // both when absent
+  int repeat = 1;
+  std::optional<std::string> expect;   // overrides the manifest's outcome
+  std::string json;
+};
+int check_command(const CheckArgs& args);
+
+int tour_command();
+
+}  // namespace conclab::cli

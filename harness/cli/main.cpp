@@ -1,0 +1,69 @@
+// conclab: runs programs, judges what the detectors report, and checks the catalog's cases.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+#include "manifest.hpp"
+#include "spawn.hpp"
+
+namespace {
+
+constexpr int kUsageError = 2;
+
+int fail(const std::string& message) {
+  fmt::print(stderr, "conclab: {}\n", message);
+  return kUsageError;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace conclab::cli;
+  CLI::App app{"conclab: a concurrency-bug lab and test harness"};
+  app.require_subcommand(1);
+
+  RunArgs run;
+  auto* run_cmd = app.add_subcommand("run", "Run any program under the harness and judge what it did");
+  run_cmd->add_option("--timeout", run.timeout_s, "Time limit in seconds")->check(CLI::Range(0.01, 86400.0));
+  run_cmd->add_option("--json", run.json, "Write the JSON report to FILE");
+  run_cmd->add_flag("--show-output", run.show_output, "Print the program's captured stdout and stderr");
+  run_cmd->add_option("program", run.argv, "PROGRAM [ARGS...] (after --)")->required();
+
+  app.add_subcommand("list", "List the catalog's cases");
+
+  CheckArgs check;
+  auto* check_cmd = app.add_subcommand("check", "Run a case with this build's tool and compare with its manifest");
+  check_cmd->add_option("case", check.case_id, "<category>/<bug>")->required();
+  check_cmd->add_option("--variant", check.variant, "buggy or fixed (default: both)")
+      ->check(CLI::IsMember({"buggy", "fixed"}));
+  check_cmd->add_option("--repeat", check.repeat, "Run N times and print the detection rate")
+      ->check(CLI::Range(1, 100000));
+  check_cmd->add_option("--expect", check.expect, "Expect this outcome instead of the manifest's");
+  check_cmd->add_option("--json", check.json, "Write every run's JSON report to FILE");
+
+  app.add_subcommand("tour", "Run every case, both variants, and print a table");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return fail(std::string(e.what()) + " (see conclab --help)");
+  }
+
+  try {
+    if (run_cmd->parsed()) return run_command(run);
+    if (check_cmd->parsed()) return check_command(check);
+    if (app.got_subcommand("list")) return list_command();
+    return tour_command();
+  } catch (const conclab::HarnessError& e) {
+    return fail(e.what());
+  } catch (const conclab::ManifestError& e) {
+    return fail(e.what());
+  } catch (const std::exception& e) {
+    return fail(std::string("internal error: ") + e.what());
+  }
+}

@@ -1,0 +1,52 @@
+#include "json_report.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+namespace conclab {
+namespace {
+
+nlohmann::json frames_json(const std::vector<Frame>& frames) {
+  auto out = nlohmann::json::array();
+  for (const auto& f : frames) out.push_back({{"function", f.function}, {"file", f.file}, {"line", f.line}});
+  return out;
+}
+
+nlohmann::json stream_json(const Capture& c) {
+  return {{"bytes", c.total_bytes}, {"truncated", c.truncated}};
+}
+
+}  // namespace
+
+nlohmann::json to_json(const RunResult& run, const Judgement& judgement) {
+  nlohmann::json report;
+  report["outcome"] = to_string(judgement.outcome);
+  report["exit_code"] = run.exit_code ? nlohmann::json(*run.exit_code) : nlohmann::json(nullptr);
+  report["signal"] = judgement.signal ? nlohmann::json(signal_name(*judgement.signal)) : nlohmann::json(nullptr);
+  report["duration_s"] = run.duration_s;
+  auto findings = nlohmann::json::array();
+  for (const auto& f : judgement.findings) {
+    findings.push_back({{"kind", to_string(f.kind)},
+                        {"tool", f.tool},
+                        {"summary", f.summary},
+                        {"frames", frames_json(f.frames)}});
+  }
+  report["findings"] = std::move(findings);
+  report["timed_out"] = run.timed_out;
+  report["strays_killed"] = run.strays_killed;
+  report["stdout"] = stream_json(run.out);
+  report["stderr"] = stream_json(run.err);
+  return report;
+}
+
+void write_json(const std::filesystem::path& file, const nlohmann::json& report) {
+  std::ofstream out(file);
+  // Program output may hold invalid UTF-8: replace it rather than fail the report.
+  if (out) out << report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  if (!out) throw HarnessError(fmt::format("cannot write '{}': {}", file.string(), std::strerror(errno)));
+}
+
+}  // namespace conclab

@@ -1,0 +1,124 @@
+#include "manifest.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace conclab {
+namespace {
+
+[[noreturn]] void fail(const std::filesystem::path& file, const toml::source_region& where, std::string_view problem) {
+  throw ManifestError(fmt::format("{}:{}: {}", file.string(), where.begin.line, problem));
+}
+
+template <typename Known>
+void reject_unknown_keys(const std::filesystem::path& file, const toml::table& table, const Known& known,
+                         std::string_view where) {
+  for (const auto& [key, node] : table) {
+    if (std::find(std::begin(known), std::end(known), key.str()) == std::end(known))
+      fail(file, key.source(), fmt::format("unknown key '{}' in {}", key.str(), where));
+  }
+}
+
+std::string read_string(const std::filesystem::path& file, const toml::node& node, std::string_view key) {
+  if (!node.is_string()) fail(file, node.source(), fmt::format("'{}' must be a string", key));
+  return std::string(*node.value<std::string_view>());
+}
+
+double read_seconds(const std::filesystem::path& file, const toml::node& node, std::string_view key) {
+  auto seconds = node.value<double>();  // accepts integers too
+  if (!seconds || !(node.is_number()) || *seconds <= 0 || *seconds > 3600)
+    fail(file, node.source(), fmt::format("'{}' must be a number of seconds in (0, 3600]", key));
+  return *seconds;
+}
+
+Outcome read_outcome(const std::filesystem::path& file, const toml::node& node) {
+  const auto name = read_string(file, node, "outcome");
+  if (auto outcome = outcome_from_string(name)) return *outcome;
+  fail(file, node.source(), fmt::format("unknown outcome '{}' (see docs/outcomes.md)", name));
+}
+
+Expectation read_expectation(const std::filesystem::path& file, const toml::node& node, std::string_view where) {
+  Expectation e;
+  if (node.is_string()) {
+    e.outcome = read_outcome(file, node);
+    return e;
+  }
+  const auto* table = node.as_table();
+  if (table == nullptr) fail(file, node.source(), fmt::format("{} must be an outcome string or a table", where));
+  static constexpr std::string_view kKeys[] = {"outcome", "function", "args", "timeout_s", "why"};
+  reject_unknown_keys(file, *table, kKeys, where);
+  const auto* outcome = table->get("outcome");
+  if (outcome == nullptr) fail(file, node.source(), fmt::format("{} lacks 'outcome'", where));
+  e.outcome = read_outcome(file, *outcome);
+  if (const auto* f = table->get("function")) e.function = read_string(file, *f, "function");
+  if (const auto* w = table->get("why")) e.why = read_string(file, *w, "why");
+  if (const auto* t = table->get("timeout_s")) e.timeout_s = read_seconds(file, *t, "timeout_s");
+  if (const auto* a = table->get("args")) {
+    const auto* array = a->as_array();
+    if (array == nullptr) fail(file, a->source(), "'args' must be an array of strings");
+    for (const auto& arg : *array) e.args.push_back(read_string(file, arg, "args"));
+  }
+  return e;
+}
+
+}  // namespace
+
+Manifest parse_manifest(std::string_view text, const std::filesystem::path& file) {
+  toml::table root;
+  try {
+    root = toml::parse(text, file.string());
+  } catch (const toml::parse_error& e) {
+    fail(file, e.source(), e.description());
+  }
+  static constexpr std::string_view kTopKeys[] = {"title", "summary", "timeout_s", "buggy", "fixed"};
+  reject_unknown_keys(file, root, kTopKeys, "the manifest");
+
+  Manifest m;
+  m.file = file;
+  const auto* title = root.get("title");
+  if (title == nullptr) fail(file, root.source(), "missing 'title'");
+  m.title = read_string(file, *title, "title");
+  if (const auto* s = root.get("summary")) m.summary = read_string(file, *s, "summary");
+  if (const auto* t = root.get("timeout_s")) m.timeout_s = read_seconds(file, *t, "timeout_s");
+
+  for (const auto variant : kVariants) {
+    const auto* node = root.get(variant);
+    if (node == nullptr) fail(file, root.source(), fmt::format("missing [{}]", variant));
+    const auto* table = node->as_table();
+    if (table == nullptr) fail(file, node->source(), fmt::format("'{}' must be a table", variant));
+    reject_unknown_keys(file, *table, kTools, fmt::format("[{}] (tools: release, tsan, asan)", variant));
+    for (const auto tool : kTools) {
+      const auto* expectation = table->get(tool);
+      if (expectation == nullptr)
+        fail(file, node->source(), fmt::format("[{}] declares nothing for tool '{}'", variant, tool));
+      m.expect[std::string(variant)][std::string(tool)] =
+          read_expectation(file, *expectation, fmt::format("{}.{}", variant, tool));
+    }
+  }
+  return m;
+}
+
+Manifest load_manifest(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw ManifestError(fmt::format("{}: cannot read the manifest", file.string()));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_manifest(text.str(), file);
+}
+
+const Expectation& Manifest::expectation(std::string_view variant, std::string_view tool) const {
+  auto v = expect.find(std::string(variant));
+  if (v == expect.end())
+    throw ManifestError(fmt::format("{}: no variant '{}' (variants: buggy, fixed)", file.string(), variant));
+  auto t = v->second.find(std::string(tool));
+  if (t == v->second.end())
+    throw ManifestError(fmt::format("{}: [{}] declares nothing for tool '{}'", file.string(), variant, tool));
+  return t->second;
+}
+
+}  // namespace conclab

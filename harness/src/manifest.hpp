@@ -1,0 +1,47 @@
+// manifest: what a case declares, per variant and tool, that the harness must reach.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "outcome.hpp"
+
+namespace conclab {
+
+// One line: "<file>:<line>: <problem>".
+struct ManifestError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The tools this project builds a tree for; a manifest must declare each of them.
+inline constexpr std::string_view kTools[] = {"release", "tsan", "asan"};
+inline constexpr std::string_view kVariants[] = {"buggy", "fixed"};
+
+struct Expectation {
+  Outcome outcome = Outcome::clean;
+  std::string function;           // a frame of the deciding finding must name it; empty: any
+  std::vector<std::string> args;  // arguments of this run
+  std::optional<double> timeout_s;
+  std::string why;
+};
+
+struct Manifest {
+  std::filesystem::path file;
+  std::string title, summary;
+  double timeout_s = 10;
+  std::map<std::string, std::map<std::string, Expectation>> expect;  // variant -> tool -> expectation
+
+  // Throws ManifestError naming the file when the variant/tool pair is not declared.
+  const Expectation& expectation(std::string_view variant, std::string_view tool) const;
+  double timeout_for(const Expectation& e) const { return e.timeout_s.value_or(timeout_s); }
+};
+
+Manifest load_manifest(const std::filesystem::path& file);
+Manifest parse_manifest(std::string_view text, const std::filesystem::path& file_for_errors);
+
+}  // namespace conclab

@@ -1,0 +1,68 @@
+// The outcome vocabulary of conclab and the findings that lead to an outcome.
+// The names are a public contract (JSON reports, manifests): never rename one.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace conclab {
+
+enum class Outcome {
+  clean,
+  deadlock,
+  ipc_deadlock,
+  hang,
+  heap_use_after_free,
+  double_free,
+  heap_buffer_overflow,
+  stack_buffer_overflow,
+  global_buffer_overflow,
+  stack_use_after_return,
+  stack_use_after_scope,
+  memory_error,  // any other AddressSanitizer error
+  data_race,
+  lock_order_inversion,
+  mutex_misuse,
+  signal_unsafe_call,
+  undefined_behavior,
+  crash,
+  timeout,
+  thread_leak,
+  memory_leak,
+  wrong_result,
+  exit_nonzero,
+};
+
+std::string_view to_string(Outcome outcome);
+std::optional<Outcome> outcome_from_string(std::string_view name);
+std::span<const Outcome> all_outcomes();
+
+// Higher wins when one run yields several findings; see docs/outcomes.md for the why.
+int priority(Outcome outcome);
+
+struct Frame {
+  std::string function;
+  std::string file;  // empty when the tool could not symbolize it
+  int line = 0;      // 0 when unknown
+  std::string module;  // binary or shared library, e.g. "libstdc++.so.6"; may be empty
+};
+
+struct Finding {
+  Outcome kind = Outcome::clean;
+  std::string tool;     // "tsan" | "asan" | "ubsan" | "lsan" | "watchdog" | "program"
+  std::string summary;  // one line, e.g. "data race cases/data_race/lost_update/buggy.cpp:21 in bump"
+  std::vector<Frame> frames;  // innermost first, as the tool printed them
+  std::optional<int> signal;  // fatal signal the tool reported (e.g. SIGSEGV caught by a sanitizer)
+};
+
+// The frames a person should look at first: those in the program's own code,
+// skipping the C++ library, libc, the sanitizer runtimes and unsymbolized frames.
+std::vector<Frame> own_frames(const std::vector<Frame>& frames, std::size_t at_most = 3);
+
+// "SIGSEGV" for 11, "SIG42" for signals without a name.
+std::string signal_name(int signo);
+
+}  // namespace conclab

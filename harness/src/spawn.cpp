@@ -1,0 +1,209 @@
+#include "spawn.hpp"
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/readable_pipe.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/process/v2/default_launcher.hpp>
+#include <boost/process/v2/environment.hpp>
+#include <boost/process/v2/process.hpp>
+#include <boost/process/v2/start_dir.hpp>
+#include <boost/process/v2/stdio.hpp>
+#include <fmt/format.h>
+#include <memory>
+
+#include "watch.hpp"
+
+extern char** environ;
+
+namespace conclab {
+namespace asio = boost::asio;
+namespace bp = boost::process::v2;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How long output may still arrive after the program and its strays are gone: only a
+// process that escaped the sweep can hold a pipe open that long.
+constexpr auto kDrainLimit = std::chrono::seconds(1);
+
+// Runs in the child between fork and exec: its own process group, so the watchdog can signal
+// the whole tree at once; no core files, which a crashing case would otherwise leave behind.
+struct ChildSetup {
+  template <typename Launcher>
+  bp::error_code on_exec_setup(Launcher&, const bp::filesystem::path&, const char* const*) {
+    if (::setpgid(0, 0) != 0) return bp::error_code(errno, bp::system_category());
+    const rlimit no_core{0, 0};
+    ::setrlimit(RLIMIT_CORE, &no_core);
+    return {};
+  }
+
+  // boostorg/process#285: when exec fails, the launcher returns the error without waiting for
+  // the child it forked, which stays a zombie. Reap it here. (Variadic: Boost 1.81 probes
+  // on_error with a different argument list than the one it calls it with.)
+  template <typename Launcher, typename... Rest>
+  void on_error(Launcher& launcher, Rest&&...) {
+    if (launcher.pid <= 0) return;
+    while (::waitpid(launcher.pid, nullptr, 0) == -1 && errno == EINTR) {
+    }
+  }
+};
+
+// Keeps the first part of a stream and its last quarter: sanitizer reports usually come last.
+class CaptureBuffer {
+ public:
+  explicit CaptureBuffer(std::size_t limit) : head_limit_(limit - limit / 4), tail_limit_(limit / 4) {}
+
+  void append(const char* data, std::size_t size) {
+    total_ += size;
+    const std::size_t to_head = std::min(size, head_limit_ - std::min(head_limit_, head_.size()));
+    head_.append(data, to_head);
+    tail_.append(data + to_head, size - to_head);
+    if (tail_.size() > 2 * tail_limit_ + 65536) tail_.erase(0, tail_.size() - tail_limit_);
+  }
+
+  Capture finish(const char* stream_name) && {
+    Capture capture;
+    capture.total_bytes = total_;
+    if (total_ > head_limit_ + tail_limit_) {
+      const auto cut = total_ - head_.size() - tail_limit_;
+      capture.truncated = true;
+      capture.text = std::move(head_);
+      capture.text += fmt::format("\n[conclab: {} bytes of {} cut here]\n", cut, stream_name);
+      capture.text.append(tail_, tail_.size() - tail_limit_, tail_limit_);
+    } else {
+      capture.text = std::move(head_) + tail_;
+    }
+    return capture;
+  }
+
+ private:
+  std::size_t head_limit_, tail_limit_;
+  std::string head_, tail_;
+  std::uint64_t total_ = 0;
+};
+
+// Reads one pipe to EOF without ever blocking the other: a chatty child cannot deadlock us.
+class StreamReader {
+ public:
+  StreamReader(asio::io_context& io, std::size_t limit) : pipe(io), buffer_(limit) {}
+
+  void start() {
+    pipe.async_read_some(asio::buffer(chunk_), [this](const boost::system::error_code& ec, std::size_t n) {
+      buffer_.append(chunk_.data(), n);
+      if (ec) {
+        done = true;
+        return;
+      }
+      start();
+    });
+  }
+
+  Capture finish(const char* name) && { return std::move(buffer_).finish(name); }
+
+  asio::readable_pipe pipe;
+  bool done = false;
+
+ private:
+  CaptureBuffer buffer_;
+  std::array<char, 65536> chunk_{};
+};
+
+bp::filesystem::path resolve_executable(const std::string& program) {
+  if (program.empty()) throw HarnessError("cannot run an empty program name");
+  if (program.find('/') == std::string::npos) {
+    auto found = bp::environment::find_executable(program);
+    if (found.empty()) throw HarnessError(fmt::format("cannot run '{}': not found in PATH", program));
+    return found;
+  }
+  if (::access(program.c_str(), F_OK) != 0)
+    throw HarnessError(fmt::format("cannot run '{}': no such file", program));
+  if (::access(program.c_str(), X_OK) != 0)
+    throw HarnessError(fmt::format("cannot run '{}': not executable", program));
+  return program;
+}
+
+std::vector<std::string> child_environment(const std::map<std::string, std::string>& overrides) {
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    std::string_view kv(*entry);
+    const auto key = kv.substr(0, kv.find('='));
+    if (!overrides.count(std::string(key))) env.emplace_back(kv);
+  }
+  for (const auto& [key, value] : overrides) env.push_back(key + "=" + value);
+  return env;
+}
+
+}  // namespace
+
+RunResult run_program(const RunSpec& spec) {
+  if (spec.argv.empty()) throw HarnessError("no program to run");
+  const auto executable = resolve_executable(spec.argv.front());
+  adopt_orphans();
+
+  asio::io_context io;
+  StreamReader out(io, spec.capture_limit), err(io, spec.capture_limit);
+  const std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
+  const auto start = Clock::now();
+  bp::error_code ec;
+  // The executor overload: in Boost 1.81 the io_context overload drops `ec` and throws instead.
+  bp::process child = bp::default_process_launcher{}(io.get_executor(), ec, executable, args,
+                                             bp::process_stdio{nullptr, out.pipe, err.pipe},
+                                             bp::process_environment{child_environment(spec.env)},
+                                             bp::process_start_dir{spec.working_dir.empty() ? "." : spec.working_dir},
+                                             ChildSetup{});
+  if (ec) throw HarnessError(fmt::format("cannot run '{}': {}", spec.argv.front(), ec.message()));
+
+  const pid_t pgid = child.id();
+  register_leader(pgid);
+  RunResult result;
+  bool exited = false;
+  Watchdog watchdog(io, pgid, spec.timeout, spec.grace);
+  asio::steady_timer drain_limit(io);
+  // Ctrl-C or a CI's SIGTERM to the harness must not orphan the run: end it the way the
+  // watchdog would, then let the caller exit with the signal's status.
+  asio::signal_set stop_signals(io, SIGINT, SIGTERM);
+  stop_signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    result.interrupted_by = signo;
+    watchdog.expire_now();
+  });
+  out.start();
+  err.start();
+  watchdog.arm();
+  // The handler's code is Boost's evaluated exit code, which folds a signal into a number;
+  // native_exit_code() keeps the wait status that tells the two apart.
+  child.async_wait([&](const boost::system::error_code& wait_ec, int) {
+    const int status = child.native_exit_code();
+    result.duration_s = std::chrono::duration<double>(Clock::now() - start).count();
+    exited = true;
+    watchdog.disarm();
+    stop_signals.cancel();
+    unregister_leader(pgid);
+    if (!wait_ec && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+    if (!wait_ec && WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+    // Whatever the leader left behind would hold our pipes open: end it now.
+    result.strays_killed = end_strays(pgid);
+    drain_limit.expires_after(kDrainLimit);
+    drain_limit.async_wait([&](const boost::system::error_code& timer_ec) {
+      if (timer_ec) return;
+      out.pipe.close();
+      err.pipe.close();
+    });
+  });
+  while (io.run_one()) {
+    if (exited && out.done && err.done) drain_limit.cancel();
+  }
+  result.timed_out = watchdog.fired();
+  result.out = std::move(out).finish("stdout");
+  result.err = std::move(err).finish("stderr");
+  return result;
+}
+
+}  // namespace conclab

@@ -1,0 +1,48 @@
+// spawn: runs one program in its own process group, captures both streams, and reports how it ended.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace conclab {
+
+// A problem of the harness or its input (missing binary, exec failure...), not of the program judged.
+struct HarnessError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct RunSpec {
+  std::vector<std::string> argv;  // argv[0] is the program: a path, or a name looked up in PATH
+  std::chrono::milliseconds timeout{std::chrono::seconds(30)};
+  std::chrono::milliseconds grace{std::chrono::milliseconds(500)};  // SIGTERM -> SIGKILL
+  std::size_t capture_limit = 16u << 20;           // bytes kept per stream
+  std::map<std::string, std::string> env;          // set (or override) in the child's environment
+  std::string working_dir;                         // empty: the harness's own
+};
+
+struct Capture {
+  std::string text;             // what was kept; a marker line stands where bytes were cut
+  std::uint64_t total_bytes = 0;  // everything the program wrote to the stream
+  bool truncated = false;
+};
+
+struct RunResult {
+  std::optional<int> exit_code;  // set when the program exited normally
+  std::optional<int> signal;     // set when a signal killed it (from the native wait status)
+  bool timed_out = false;        // the harness ended it at the time limit
+  double duration_s = 0;
+  Capture out, err;
+  int strays_killed = 0;  // processes of its tree still alive after it ended, killed and reaped
+  std::optional<int> interrupted_by;  // SIGINT/SIGTERM the harness received; the run was ended
+};
+
+// Runs spec.argv to completion or to its time limit. Never leaves a process or zombie behind.
+// Throws HarnessError when the program cannot be started (one line naming the program and why).
+RunResult run_program(const RunSpec& spec);
+
+}  // namespace conclab

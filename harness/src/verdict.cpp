@@ -1,0 +1,74 @@
+#include "verdict.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "reports.hpp"
+
+namespace conclab {
+namespace {
+
+bool has_finding(const std::vector<Finding>& findings, Outcome kind) {
+  return std::any_of(findings.begin(), findings.end(), [kind](const Finding& f) { return f.kind == kind; });
+}
+
+// "ns::Account::bump(long&) const" names "bump", "Account::bump" and itself.
+bool frame_names(const Frame& frame, std::string_view name) {
+  std::string_view function = frame.function;
+  function = function.substr(0, function.find('('));
+  if (function == name) return true;
+  return function.size() > name.size() + 2 && function.ends_with(name) &&
+         function.substr(function.size() - name.size() - 2, 2) == "::";
+}
+
+}  // namespace
+
+const Finding* Judgement::deciding() const {
+  for (const auto& f : findings)
+    if (f.kind == outcome) return &f;
+  return nullptr;
+}
+
+Judgement classify(const RunResult& run) {
+  Judgement j;
+  j.findings = reports::parse(run.err.text);
+  for (auto& marker : reports::parse_program_markers(run.out.text)) j.findings.push_back(std::move(marker));
+  for (auto& marker : reports::parse_program_markers(run.err.text)) j.findings.push_back(std::move(marker));
+
+  if (run.timed_out) {
+    j.findings.push_back({Outcome::timeout, "watchdog",
+                          fmt::format("still running at the time limit ({:.1f} s); ended by the watchdog",
+                                      run.duration_s),
+                          {}, run.signal});
+  } else if (run.signal) {
+    j.signal = run.signal;
+    if (!has_finding(j.findings, Outcome::crash))
+      j.findings.push_back({Outcome::crash, "program", "killed by " + signal_name(*run.signal), {}, run.signal});
+  } else if (run.exit_code.value_or(0) != 0 && j.findings.empty()) {
+    j.findings.push_back({Outcome::exit_nonzero, "program", fmt::format("exited with status {}", *run.exit_code), {}, {}});
+  }
+
+  for (const auto& f : j.findings) {
+    if (priority(f.kind) > priority(j.outcome)) j.outcome = f.kind;
+    if (!j.signal && f.kind == Outcome::crash && f.signal) j.signal = f.signal;
+  }
+  return j;
+}
+
+Check judge(const Judgement& judgement, const Expectation& expected) {
+  if (judgement.outcome != expected.outcome)
+    return {false, fmt::format("expected {}, got {}", to_string(expected.outcome), to_string(judgement.outcome))};
+  if (!expected.function.empty()) {
+    for (const auto& f : judgement.findings) {
+      if (f.kind != expected.outcome) continue;
+      if (std::any_of(f.frames.begin(), f.frames.end(), [&](const Frame& fr) { return frame_names(fr, expected.function); }))
+        return {true, fmt::format("{} in {}", to_string(expected.outcome), expected.function)};
+    }
+    return {false, fmt::format("got {} as expected, but no frame of it is in function '{}'",
+                               to_string(expected.outcome), expected.function)};
+  }
+  return {true, std::string(to_string(expected.outcome))};
+}
+
+}  // namespace conclab

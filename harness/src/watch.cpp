@@ -1,0 +1,147 @@
+#include "watch.hpp"
+
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include <cerrno>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace conclab {
+namespace {
+
+struct ProcEntry {
+  pid_t pid = 0, ppid = 0, pgrp = 0;
+};
+
+// A sanitizer's symbolizer is the runtime's helper, not something the program left behind:
+// it is ended like any stray but not counted as one.
+bool is_symbolizer(pid_t pid) {
+  std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+  std::string name;
+  std::getline(comm, name);
+  return name.starts_with("llvm-symbolizer") || name == "addr2line";
+}
+
+// /proc/PID/stat: the command name sits in parentheses and may hold spaces, so read after the last ')'.
+bool read_stat(pid_t pid, ProcEntry& entry) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(in, line)) return false;
+  auto close = line.rfind(')');
+  if (close == std::string::npos) return false;
+  std::istringstream rest(line.substr(close + 1));
+  char state = 0;
+  entry.pid = pid;
+  return static_cast<bool>(rest >> state >> entry.ppid >> entry.pgrp);
+}
+
+std::vector<ProcEntry> process_table() {
+  std::vector<ProcEntry> table;
+  std::error_code ec;
+  for (const auto& dir : std::filesystem::directory_iterator("/proc", ec)) {
+    const auto name = dir.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    ProcEntry entry;
+    if (read_stat(static_cast<pid_t>(std::stoi(name)), entry)) table.push_back(entry);
+  }
+  return table;
+}
+
+std::mutex leaders_mutex;
+std::set<pid_t>& leaders() {
+  static std::set<pid_t> pids;
+  return pids;
+}
+
+bool is_leader(pid_t pid) {
+  std::lock_guard lock(leaders_mutex);
+  return leaders().count(pid) != 0;
+}
+
+void reap(pid_t pid) {
+  while (::waitpid(pid, nullptr, 0) == -1 && errno == EINTR) {
+  }
+}
+
+}  // namespace
+
+Watchdog::Watchdog(boost::asio::io_context& io, pid_t pgid, std::chrono::milliseconds limit,
+                   std::chrono::milliseconds grace)
+    : pgid_(pgid), limit_(limit), grace_(grace), timer_(io) {}
+
+void Watchdog::arm() {
+  timer_.expires_after(limit_);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) escalate();
+  });
+}
+
+void Watchdog::disarm() { timer_.cancel(); }
+
+void Watchdog::expire_now() {
+  timer_.cancel();
+  terminate_group();
+}
+
+void Watchdog::escalate() {
+  fired_ = true;
+  terminate_group();
+}
+
+void Watchdog::terminate_group() {
+  ::kill(-pgid_, SIGTERM);
+  ::kill(-pgid_, SIGCONT);  // a stopped process only acts on SIGTERM once continued
+  timer_.expires_after(grace_);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) ::kill(-pgid_, SIGKILL);
+  });
+}
+
+void adopt_orphans() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
+
+int end_strays(pid_t pgid) {
+  int ended = 0;
+  const pid_t self = ::getpid();
+  // Killing a process hands its children to us (we are their subreaper), so sweep until a
+  // pass finds nothing; the bound only guards against a fork bomb outrunning the sweep.
+  for (int pass = 0; pass < 64; ++pass) {
+    std::vector<pid_t> victims;
+    for (const auto& p : process_table()) {
+      const bool in_group = p.pgrp == pgid && p.pid != self;
+      const bool adopted = p.ppid == self && !is_leader(p.pid);
+      if (in_group || adopted) victims.push_back(p.pid);
+    }
+    if (victims.empty()) break;
+    std::set<pid_t> helpers;
+    for (pid_t pid : victims) {
+      if (is_symbolizer(pid)) helpers.insert(pid);
+      ::kill(pid, SIGKILL);
+    }
+    for (const auto& p : process_table()) {
+      if (p.ppid == self && !is_leader(p.pid)) {
+        reap(p.pid);
+        ended += helpers.count(p.pid) == 0;
+      }
+    }
+  }
+  return ended;
+}
+
+void register_leader(pid_t pid) {
+  std::lock_guard lock(leaders_mutex);
+  leaders().insert(pid);
+}
+
+void unregister_leader(pid_t pid) {
+  std::lock_guard lock(leaders_mutex);
+  leaders().erase(pid);
+}
+
+}  // namespace conclab

@@ -1,0 +1,45 @@
+// watch: the time limit of a run, and the sweep that leaves no process of it behind.
+#pragma once
+
+#include <sys/types.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+
+namespace conclab {
+
+// Ends a run that outlives its limit: SIGTERM (and SIGCONT, for a stopped child) to the whole
+// process group, then SIGKILL to the group once the grace period has passed.
+class Watchdog {
+ public:
+  Watchdog(boost::asio::io_context& io, pid_t pgid, std::chrono::milliseconds limit,
+           std::chrono::milliseconds grace);
+  void arm();
+  void disarm();      // the run ended by itself
+  void expire_now();  // end the run at once (the harness itself was told to stop)
+  bool fired() const { return fired_; }
+
+ private:
+  void escalate();
+  void terminate_group();
+
+  pid_t pgid_;
+  std::chrono::milliseconds limit_, grace_;
+  boost::asio::steady_timer timer_;
+  bool fired_ = false;
+};
+
+// Makes this process adopt orphaned descendants (PR_SET_CHILD_SUBREAPER), so a grandchild that
+// leaves the process group still ends up where end_strays() can find and reap it.
+void adopt_orphans();
+
+// Kills and reaps what is left of a run once its leader is gone: the rest of process group
+// `pgid` and every orphan this process adopted. Returns how many processes it ended.
+int end_strays(pid_t pgid);
+
+// Leaders of runs in flight: end_strays() leaves them to their own run.
+void register_leader(pid_t pid);
+void unregister_leader(pid_t pid);
+
+}  // namespace conclab

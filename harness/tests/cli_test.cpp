@@ -1,0 +1,123 @@
+// The conclab CLI end to end, on programs it has never seen and on the catalog.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "spawn.hpp"
+#include "test_support.hpp"
+
+namespace conclab {
+namespace {
+
+struct CliRun {
+  RunResult run;
+  nlohmann::json report;  // empty unless --json was asked for
+};
+
+CliRun conclab(std::vector<std::string> args, bool with_json = false) {
+  const std::string json = ::testing::TempDir() + "conclab_cli_test.json";
+  std::filesystem::remove(json);
+  RunSpec spec;
+  spec.argv = {CONCLAB_CLI};
+  if (with_json && args.front() == "run") args.insert(args.begin() + 1, {"--json", json});
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.timeout = std::chrono::seconds(60);
+  CliRun r{run_program(spec), {}};
+  if (with_json) {
+    std::ifstream in(json);
+    if (in) r.report = nlohmann::json::parse(in);
+    std::filesystem::remove(json);
+  }
+  return r;
+}
+
+std::string sample(const char* name) { return std::string(CONCLAB_SAMPLES_DIR) + "/" + name; }
+
+// A racy program built with TSan: data_race, exit status 1, a frame in its own source.
+TEST(CliRun, RacyProgramIsDataRace) {
+  const auto r = conclab({"run", "--", sample("gcc_tsan_data_race")}, true);
+  EXPECT_EQ(r.run.exit_code, 1) << r.run.out.text << r.run.err.text;
+  EXPECT_EQ(r.report["outcome"], "data_race");
+  EXPECT_EQ(r.report["findings"][0]["tool"], "tsan");
+  EXPECT_NE(r.run.out.text.find("tsan_data_race.cpp:"), std::string::npos) << r.run.out.text;
+}
+
+// A correct threaded program: clean, exit status 0.
+TEST(CliRun, CorrectProgramIsClean) {
+  const auto r = conclab({"run", "--", testing::program("correct_threads")}, true);
+  EXPECT_EQ(r.run.exit_code, 0) << r.run.out.text << r.run.err.text;
+  EXPECT_EQ(r.report["outcome"], "clean");
+  EXPECT_EQ(r.report["exit_code"], 0);
+  EXPECT_TRUE(r.report["signal"].is_null());
+}
+
+// A null dereference in a thread: crash with SIGSEGV, whether the kernel or a sanitizer saw it.
+TEST(CliRun, NullDereferenceIsCrash) {
+  const auto r = conclab({"run", "--", testing::program("null_deref")}, true);
+  EXPECT_EQ(r.run.exit_code, 1) << r.run.out.text << r.run.err.text;
+  EXPECT_EQ(r.report["outcome"], "crash");
+  EXPECT_EQ(r.report["signal"], "SIGSEGV");
+}
+
+// exit 3: exit_nonzero with exit_code 3.
+TEST(CliRun, ExitThreeIsExitNonzero) {
+  const auto r = conclab({"run", "--", "/bin/sh", "-c", "exit 3"}, true);
+  EXPECT_EQ(r.run.exit_code, 1);
+  EXPECT_EQ(r.report["outcome"], "exit_nonzero");
+  EXPECT_EQ(r.report["exit_code"], 3);
+}
+
+// sleep past --timeout: timeout within two seconds, and the sleeper is gone.
+TEST(CliRun, SleepPastTimeLimitIsTimeout) {
+  const auto r = conclab({"run", "--timeout", "1", "--", "sleep", "97.25"}, true);
+  EXPECT_EQ(r.run.exit_code, 1);
+  EXPECT_EQ(r.report["outcome"], "timeout");
+  EXPECT_LT(r.run.duration_s, 2.0);
+  for (const auto& dir : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream cmdline(dir.path() / "cmdline");
+    std::string args((std::istreambuf_iterator<char>(cmdline)), {});
+    EXPECT_NE(args, std::string("sleep\0" "97.25\0", 12)) << "left running: " << dir.path();
+  }
+}
+
+// Bad input: one line on stderr naming the problem, exit status 2.
+TEST(CliErrors, BadInputIsOneLineAndStatusTwo) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"run", "--", "/nonexistent/program"},
+           {"run", "--timeout", "soon", "--", "true"},
+           {"check", "no_such/case"},
+           {"check", "data_race/lost_update", "--variant", "sideways"},
+           {"frobnicate"}}) {
+    const auto r = conclab(args);
+    EXPECT_EQ(r.run.exit_code, 2) << args.front() << ": " << r.run.err.text;
+    EXPECT_EQ(std::count(r.run.err.text.begin(), r.run.err.text.end(), '\n'), 1) << r.run.err.text;
+    EXPECT_EQ(r.run.err.text.rfind("conclab: ", 0), 0u) << r.run.err.text;
+  }
+}
+
+// The check can fail: a fixed variant held to a bug's outcome is a mismatch, exit status 1.
+TEST(CliCheck, WrongExpectationIsAMismatch) {
+  const auto r = conclab({"check", "data_race/lost_update", "--variant", "fixed", "--expect", "data_race"});
+  EXPECT_EQ(r.run.exit_code, 1) << r.run.out.text << r.run.err.text;
+  EXPECT_NE(r.run.out.text.find("MISMATCH — expected data_race, got clean"), std::string::npos) << r.run.out.text;
+}
+
+// --repeat prints the detection rate of the bug.
+TEST(CliCheck, RepeatPrintsDetectionRate) {
+  const auto r = conclab({"check", "data_race/lost_update", "--variant", "buggy", "--repeat", "3"});
+  EXPECT_EQ(r.run.exit_code, 0) << r.run.out.text << r.run.err.text;
+  EXPECT_NE(r.run.out.text.find("3/3 runs reached"), std::string::npos) << r.run.out.text;
+}
+
+// list shows the three reference cases.
+TEST(CliList, ListsTheCatalog) {
+  const auto r = conclab({"list"});
+  EXPECT_EQ(r.run.exit_code, 0);
+  for (const char* bug : {"lost_update", "lock_order_inversion", "thread_crash_kills_process"})
+    EXPECT_NE(r.run.out.text.find(bug), std::string::npos) << bug;
+}
+
+}  // namespace
+}  // namespace conclab

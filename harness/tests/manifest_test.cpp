@@ -1,0 +1,106 @@
+// The manifest loader: a good manifest loads; every bad one is one line naming file, line, problem.
+#include "manifest.hpp"
+
+#include <gtest/gtest.h>
+
+namespace conclab {
+namespace {
+
+constexpr const char* kGood = R"(title = "Lost update"
+timeout_s = 5
+[buggy]
+release = "wrong_result"
+asan = { outcome = "wrong_result", why = "ASan does not see races" }
+tsan = { outcome = "data_race", function = "bump", args = ["--fast"], timeout_s = 2.5 }
+[fixed]
+release = "clean"
+asan = "clean"
+tsan = "clean"
+)";
+
+// Replaces the first occurrence of `from` in the good manifest.
+std::string good_with(const std::string& from, const std::string& to) {
+  std::string text = kGood;
+  text.replace(text.find(from), from.size(), to);
+  return text;
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    parse_manifest(text, "cases/x/y/manifest.toml");
+  } catch (const ManifestError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+// Both forms of an expectation load with every field.
+TEST(Manifest, LoadsShortAndLongForms) {
+  const auto m = parse_manifest(kGood, "m.toml");
+  EXPECT_EQ(m.title, "Lost update");
+  EXPECT_EQ(m.expectation("buggy", "release").outcome, Outcome::wrong_result);
+  const auto& tsan = m.expectation("buggy", "tsan");
+  EXPECT_EQ(tsan.outcome, Outcome::data_race);
+  EXPECT_EQ(tsan.function, "bump");
+  EXPECT_EQ(tsan.args, std::vector<std::string>{"--fast"});
+  EXPECT_DOUBLE_EQ(m.timeout_for(tsan), 2.5);
+  EXPECT_DOUBLE_EQ(m.timeout_for(m.expectation("fixed", "tsan")), 5.0);
+  EXPECT_EQ(m.expectation("buggy", "asan").why, "ASan does not see races");
+}
+
+// An unknown key names its file and line.
+TEST(Manifest, UnknownKeyNamesFileAndLine) {
+  EXPECT_EQ(error_of(good_with("timeout_s = 5", "timeout = 5")),
+            "cases/x/y/manifest.toml:2: unknown key 'timeout' in the manifest");
+}
+
+// An unknown outcome is refused with its line.
+TEST(Manifest, UnknownOutcome) {
+  EXPECT_EQ(error_of(good_with("\"wrong_result\"", "\"wrong_reslut\"")),
+            "cases/x/y/manifest.toml:4: unknown outcome 'wrong_reslut' (see docs/outcomes.md)");
+}
+
+// A tool nobody builds is refused; so is a variant that forgets a tool.
+TEST(Manifest, ToolsMustBeKnownAndComplete) {
+  EXPECT_NE(error_of(good_with("release = \"clean\"", "helgrind = \"clean\"")).find("unknown key 'helgrind'"),
+            std::string::npos);
+  EXPECT_EQ(error_of(good_with("release = \"clean\"\n", "")),
+            "cases/x/y/manifest.toml:7: [fixed] declares nothing for tool 'release'");
+}
+
+// Wrong types are named.
+TEST(Manifest, WrongTypes) {
+  EXPECT_NE(error_of(good_with("timeout_s = 5", "timeout_s = \"5\"")).find(":2: 'timeout_s' must be a number"),
+            std::string::npos);
+  EXPECT_NE(error_of(good_with("args = [\"--fast\"]", "args = \"--fast\"")).find(":6: 'args' must be an array"),
+            std::string::npos);
+  EXPECT_EQ(error_of(good_with("tsan = \"clean\"", "tsan = 3")),
+            "cases/x/y/manifest.toml:10: fixed.tsan must be an outcome string or a table");
+}
+
+// TOML syntax errors keep the parser's line.
+TEST(Manifest, SyntaxErrorHasLine) {
+  const auto error = error_of(good_with("[fixed]", "[fixed"));
+  EXPECT_EQ(error.rfind("cases/x/y/manifest.toml:7: ", 0), 0u) << error;
+  EXPECT_EQ(error.find('\n'), std::string::npos);
+}
+
+// A missing manifest file is an error naming it.
+TEST(Manifest, MissingFile) {
+  try {
+    load_manifest("/nonexistent/manifest.toml");
+    FAIL();
+  } catch (const ManifestError& e) {
+    EXPECT_STREQ(e.what(), "/nonexistent/manifest.toml: cannot read the manifest");
+  }
+}
+
+// Asking for an undeclared variant is an error, never a silent pass.
+TEST(Manifest, UndeclaredVariant) {
+  const auto m = parse_manifest(kGood, "m.toml");
+  EXPECT_THROW(m.expectation("sideways", "tsan"), ManifestError);
+  EXPECT_THROW(m.expectation("buggy", "helgrind"), ManifestError);
+}
+
+}  // namespace
+}  // namespace conclab

@@ -1,0 +1,37 @@
+// What the harness's tests need to see of the machine: children left behind, processes alive.
+#pragma once
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace conclab::testing {
+
+// Children of this test process, as "pid state" strings (a zombie shows state Z).
+inline std::vector<std::string> children_of_this_process() {
+  std::vector<std::string> children;
+  for (const auto& dir : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream stat(dir.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 1));
+    char state = 0;
+    pid_t ppid = 0;
+    if (rest >> state >> ppid && ppid == ::getpid())
+      children.push_back(dir.path().filename().string() + " " + state);
+  }
+  return children;
+}
+
+inline bool process_exists(pid_t pid) { return ::kill(pid, 0) == 0; }
+
+inline std::string program(const char* name) { return std::string(CONCLAB_PROGRAMS_DIR) + "/" + name; }
+
+}  // namespace conclab::testing
