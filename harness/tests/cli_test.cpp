@@ -1,5 +1,6 @@
 // The conclab CLI end to end, on programs it has never seen and on the catalog.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -17,7 +18,8 @@ struct CliRun {
 };
 
 CliRun conclab(std::vector<std::string> args, bool with_json = false) {
-  const std::string json = ::testing::TempDir() + "conclab_cli_test.json";
+  // One file per test process: ctest runs tests in parallel.
+  const std::string json = ::testing::TempDir() + "conclab_cli_test." + std::to_string(::getpid()) + ".json";
   std::filesystem::remove(json);
   RunSpec spec;
   spec.argv = {CONCLAB_CLI};
