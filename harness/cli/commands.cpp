@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "case_run.hpp"
@@ -33,6 +35,24 @@ Expectation expectation_for(const Case& c, const std::string& variant, const std
   return e;
 }
 
+// DOT as is; SVG through Graphviz's dot when the file asks for it.
+void write_graph(const std::string& file, const HangReport& hang) {
+  const auto dot = to_dot(hang);
+  if (!file.ends_with(".svg")) {
+    std::ofstream(file) << dot;
+    return;
+  }
+  RunSpec spec;
+  spec.argv = {"dot", "-Tsvg", "-o", file};
+  const auto dot_file = file + ".dot";
+  std::ofstream(dot_file) << dot;
+  spec.argv.push_back(dot_file);
+  spec.hang_detection.reset();
+  const auto run = run_program(spec);
+  std::filesystem::remove(dot_file);
+  if (run.exit_code != 0) throw HarnessError(fmt::format("--graph: dot could not write '{}'", file));
+}
+
 }  // namespace
 
 int run_command(const RunArgs& args) {
@@ -40,8 +60,11 @@ int run_command(const RunArgs& args) {
   spec.argv = args.argv;
   spec.timeout = std::chrono::milliseconds(std::llround(args.timeout_s * 1000));
   spec.env = detector_env();
+  if (args.hang_window_ms > 0) spec.hang_detection = HangOptions{.window = std::chrono::milliseconds(args.hang_window_ms)};
+  else spec.hang_detection.reset();
   const auto run = run_program(spec);
   const auto judgement = classify(run);
+  if (!args.graph.empty() && run.hang) write_graph(args.graph, *run.hang);
   if (args.show_output) {
     fmt::print("--- stdout ---\n{}--- stderr ---\n{}--- end ---\n", run.out.text, run.err.text);
   }

@@ -12,6 +12,8 @@ struct RunArgs {
   double timeout_s = 30;
   std::string json;
   bool show_output = false;
+  std::string graph;         // write the wait-for graph of a stuck run (DOT, or SVG for *.svg)
+  int hang_window_ms = 400;  // 0: no hang detection, only the time limit
   std::vector<std::string> argv;
 };
 int run_command(const RunArgs& args);

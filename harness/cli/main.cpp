@@ -28,6 +28,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--timeout", run.timeout_s, "Time limit in seconds")->check(CLI::Range(0.01, 86400.0));
   run_cmd->add_option("--json", run.json, "Write the JSON report to FILE");
   run_cmd->add_flag("--show-output", run.show_output, "Print the program's captured stdout and stderr");
+  run_cmd->add_option("--graph", run.graph, "Write a stuck run's wait-for graph to FILE (DOT; SVG if FILE ends in .svg)");
+  run_cmd->add_option("--hang-window", run.hang_window_ms,
+                      "Milliseconds a tree must stay blocked to be judged stuck (0: only the time limit)")
+      ->check(CLI::Range(0, 600000));
   run_cmd->add_option("program", run.argv, "PROGRAM [ARGS...] (after --)")->required();
 
   app.add_subcommand("list", "List the catalog's cases");

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <sstream>
+
 namespace conclab::cli {
 namespace {
 
@@ -18,6 +20,7 @@ void print_stream_note(std::FILE* out, const char* name, const Capture& c) {
 std::string describe_exit(const RunResult& run) {
   std::string how;
   if (run.interrupted_by) how = "stopped: conclab got " + signal_name(*run.interrupted_by);
+  else if (run.hang) how = "stuck; ended by conclab";
   else if (run.timed_out) how = "ended at the time limit";
   else if (run.signal) how = "killed by " + signal_name(*run.signal);
   else if (run.exit_code) how = fmt::format("exit {}", *run.exit_code);
@@ -37,6 +40,12 @@ void print_verdict(std::FILE* out, const RunResult& run, const Judgement& judgem
       if (frame.line > 0) fmt::print(out, "      at {}  {}:{}\n", frame.function, frame.file, frame.line);
       else fmt::print(out, "      at {}  {}\n", frame.function, frame.file);
     }
+  }
+  if (run.hang) {
+    fmt::print(out, "  {} after {:.2f} s without progress; the wait-for graph:\n", to_string(run.hang->kind),
+               run.hang->stuck_for_s);
+    std::istringstream lines(describe(*run.hang));
+    for (std::string line; std::getline(lines, line);) fmt::print(out, "    {}\n", line);
   }
   if (run.strays_killed > 0)
     fmt::print(out, "  note: {} process(es) of its tree outlived it; conclab ended them\n", run.strays_killed);

@@ -19,6 +19,23 @@ nlohmann::json stream_json(const Capture& c) {
   return {{"bytes", c.total_bytes}, {"truncated", c.truncated}};
 }
 
+nlohmann::json thread_json(const ThreadRef& t) { return {{"pid", t.pid}, {"tid", t.tid}}; }
+
+// For a deadlock the cycle in order; for a hang every blocked thread, in the same shape.
+nlohmann::json cycle_json(const HangReport& hang) {
+  auto cycle = nlohmann::json::array();
+  for (const auto& w : hang.cycle) {
+    cycle.push_back({{"pid", w.thread.pid},
+                     {"tid", w.thread.tid},
+                     {"thread", w.name},
+                     {"waits_for", w.waits_for},
+                     {"object", w.object},
+                     {"held_by", w.held_by ? thread_json(*w.held_by) : nlohmann::json(nullptr)},
+                     {"frames", frames_json(w.frames)}});
+  }
+  return cycle;
+}
+
 }  // namespace
 
 nlohmann::json to_json(const RunResult& run, const Judgement& judgement) {
@@ -35,6 +52,7 @@ nlohmann::json to_json(const RunResult& run, const Judgement& judgement) {
                         {"frames", frames_json(f.frames)}});
   }
   report["findings"] = std::move(findings);
+  if (run.hang) report["cycle"] = cycle_json(*run.hang);
   report["timed_out"] = run.timed_out;
   report["strays_killed"] = run.strays_killed;
   report["stdout"] = stream_json(run.out);

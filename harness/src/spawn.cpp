@@ -15,6 +15,7 @@
 #include <boost/process/v2/start_dir.hpp>
 #include <boost/process/v2/stdio.hpp>
 #include <fmt/format.h>
+#include <functional>
 #include <memory>
 
 #include "watch.hpp"
@@ -174,6 +175,25 @@ RunResult run_program(const RunSpec& spec) {
     result.interrupted_by = signo;
     watchdog.expire_now();
   });
+  // While the program runs, sample its tree; once it is stuck for good, explain it and end it.
+  asio::steady_timer hang_sampler(io);
+  std::optional<HangMonitor> monitor;
+  std::function<void()> sample_later = [&] {
+    hang_sampler.expires_after(spec.hang_detection->interval);
+    hang_sampler.async_wait([&](const boost::system::error_code& ec) {
+      if (ec || exited) return;
+      if (auto report = monitor->sample(Clock::now())) {
+        result.hang = std::move(report);
+        watchdog.expire_now();
+        return;
+      }
+      sample_later();
+    });
+  };
+  if (spec.hang_detection) {
+    monitor.emplace(pgid, *spec.hang_detection);
+    sample_later();
+  }
   out.start();
   err.start();
   watchdog.arm();
@@ -185,6 +205,7 @@ RunResult run_program(const RunSpec& spec) {
     exited = true;
     watchdog.disarm();
     stop_signals.cancel();
+    hang_sampler.cancel();
     unregister_leader(pgid);
     if (!wait_ec && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
     if (!wait_ec && WIFSIGNALED(status)) result.signal = WTERMSIG(status);

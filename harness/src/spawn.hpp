@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "hang.hpp"
+
 namespace conclab {
 
 // A problem of the harness or its input (missing binary, exec failure...), not of the program judged.
@@ -23,6 +25,7 @@ struct RunSpec {
   std::size_t capture_limit = 16u << 20;           // bytes kept per stream
   std::map<std::string, std::string> env;          // set (or override) in the child's environment
   std::string working_dir;                         // empty: the harness's own
+  std::optional<HangOptions> hang_detection = HangOptions{};  // nullopt: only the time limit ends a stuck run
 };
 
 struct Capture {
@@ -39,6 +42,7 @@ struct RunResult {
   Capture out, err;
   int strays_killed = 0;  // processes of its tree still alive after it ended, killed and reaped
   std::optional<int> interrupted_by;  // SIGINT/SIGTERM the harness received; the run was ended
+  std::optional<HangReport> hang;     // the run was stuck for good; the harness ended it early
 };
 
 // Runs spec.argv to completion or to its time limit. Never leaves a process or zombie behind.

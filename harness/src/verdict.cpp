@@ -22,6 +22,8 @@ bool frame_names(const Frame& frame, std::string_view name) {
          function.substr(function.size() - name.size() - 2, 2) == "::";
 }
 
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
 }  // namespace
 
 const Finding* Judgement::deciding() const {
@@ -36,7 +38,12 @@ Judgement classify(const RunResult& run) {
   for (auto& marker : reports::parse_program_markers(run.out.text)) j.findings.push_back(std::move(marker));
   for (auto& marker : reports::parse_program_markers(run.err.text)) j.findings.push_back(std::move(marker));
 
-  if (run.timed_out) {
+  if (run.hang) {
+    const auto& h = *run.hang;
+    Finding f{h.kind, "watchdog", first_line(describe(h)), {}, {}};
+    if (!h.cycle.empty()) f.frames = h.cycle.front().frames;
+    j.findings.push_back(std::move(f));
+  } else if (run.timed_out) {
     j.findings.push_back({Outcome::timeout, "watchdog",
                           fmt::format("still running at the time limit ({:.1f} s); ended by the watchdog",
                                       run.duration_s),

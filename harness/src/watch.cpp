@@ -1,24 +1,19 @@
 #include "watch.hpp"
 
+#include "procfs.hpp"
+
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <cerrno>
 #include <csignal>
-#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <set>
-#include <sstream>
 #include <string>
-#include <vector>
 
 namespace conclab {
 namespace {
-
-struct ProcEntry {
-  pid_t pid = 0, ppid = 0, pgrp = 0;
-};
 
 // A sanitizer's symbolizer is the runtime's helper, not something the program left behind:
 // it is ended like any stray but not counted as one.
@@ -27,31 +22,6 @@ bool is_symbolizer(pid_t pid) {
   std::string name;
   std::getline(comm, name);
   return name.starts_with("llvm-symbolizer") || name == "addr2line";
-}
-
-// /proc/PID/stat: the command name sits in parentheses and may hold spaces, so read after the last ')'.
-bool read_stat(pid_t pid, ProcEntry& entry) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(in, line)) return false;
-  auto close = line.rfind(')');
-  if (close == std::string::npos) return false;
-  std::istringstream rest(line.substr(close + 1));
-  char state = 0;
-  entry.pid = pid;
-  return static_cast<bool>(rest >> state >> entry.ppid >> entry.pgrp);
-}
-
-std::vector<ProcEntry> process_table() {
-  std::vector<ProcEntry> table;
-  std::error_code ec;
-  for (const auto& dir : std::filesystem::directory_iterator("/proc", ec)) {
-    const auto name = dir.path().filename().string();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    ProcEntry entry;
-    if (read_stat(static_cast<pid_t>(std::stoi(name)), entry)) table.push_back(entry);
-  }
-  return table;
 }
 
 std::mutex leaders_mutex;
@@ -113,7 +83,7 @@ int end_strays(pid_t pgid) {
   // pass finds nothing; the bound only guards against a fork bomb outrunning the sweep.
   for (int pass = 0; pass < 64; ++pass) {
     std::vector<pid_t> victims;
-    for (const auto& p : process_table()) {
+    for (const auto& p : procfs::process_table()) {
       const bool in_group = p.pgrp == pgid && p.pid != self;
       const bool adopted = p.ppid == self && !is_leader(p.pid);
       if (in_group || adopted) victims.push_back(p.pid);
@@ -124,7 +94,7 @@ int end_strays(pid_t pgid) {
       if (is_symbolizer(pid)) helpers.insert(pid);
       ::kill(pid, SIGKILL);
     }
-    for (const auto& p : process_table()) {
+    for (const auto& p : procfs::process_table()) {
       if (p.ppid == self && !is_leader(p.pid)) {
         reap(p.pid);
         ended += helpers.count(p.pid) == 0;

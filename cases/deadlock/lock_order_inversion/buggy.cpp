@@ -3,7 +3,7 @@
 // Symptom: --schedule=deadly hangs every run; the default schedule runs them one after the other.
 // Fix: std::scoped_lock takes both locks in one step, never waiting while holding just one.
 // Tools: TSan reports lock-order-inversion from the default run, which did NOT hang; release and
-//   ASan see nothing and hang under --schedule=deadly (a timeout).
+//   ASan hang under --schedule=deadly, which conclab's hang explainer reports as a deadlock.
 #include <chrono>
 #include <cstdio>
 #include <mutex>

@@ -1,0 +1,322 @@
+#include "hang.hpp"
+
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <functional>
+
+#include "stacks.hpp"
+
+namespace conclab {
+namespace {
+
+constexpr unsigned kFutexPrivate = 128, kFutexClockRealtime = 256;
+constexpr unsigned kFutexWait = 0, kFutexLockPi = 6, kFutexWaitBitset = 9, kFutexWaitRequeuePi = 11, kFutexLockPi2 = 13;
+
+const procfs::FdEntry* find_fd(const procfs::ProcessSample& p, std::uint64_t fd) {
+  for (const auto& entry : p.fds)
+    if (static_cast<std::uint64_t>(entry.fd) == fd) return &entry;
+  return nullptr;
+}
+
+bool has_thread(const procfs::ProcessSample& p, pid_t tid) {
+  return std::any_of(p.threads.begin(), p.threads.end(), [tid](const auto& t) { return t.tid == tid && t.state != 'Z'; });
+}
+
+// Reading or writing an fd: what kind of object is behind it decides who can end the wait.
+void classify_io(const procfs::ProcessSample& p, std::uint64_t fd, bool reading, Wait& w) {
+  const auto* entry = find_fd(p, fd);
+  const std::string target = entry ? entry->target : fmt::format("fd {}", fd);
+  w.object = target;
+  if (target.rfind("socket:", 0) == 0) w.waits_for = reading ? "socket_read" : "socket_write";
+  else if (target.rfind("pipe:", 0) == 0 || target.front() == '/') w.waits_for = reading ? "pipe_read" : "pipe_write";
+  else w.waits_for = reading ? "read" : "write";
+}
+
+// glibc's futex waits: a mutex (expected value 2, owner tid at address+8), a join (the futex word
+// holds the joined thread's tid), or something else with no owner to blame (condvar, semaphore...).
+void classify_futex(const procfs::ProcessSample& p, const procfs::ThreadSample& t, Wait& w) {
+  const auto address = t.args[0];
+  const unsigned op = static_cast<unsigned>(t.args[1]) & ~(kFutexPrivate | kFutexClockRealtime);
+  const auto expected = static_cast<pid_t>(t.args[2]);
+  if (op == kFutexWaitBitset && expected > 0 && has_thread(p, expected)) {
+    w.waits_for = "thread_join";
+    w.object = fmt::format("thread {}", expected);
+    w.held_by = ThreadRef{p.pid, expected};
+    return;
+  }
+  if ((op == kFutexWait && expected == 2) || op == kFutexLockPi || op == kFutexLockPi2) {
+    const auto owner = procfs::read_u32(p.pid, address + 8);
+    w.waits_for = "mutex";
+    w.object = fmt::format("mutex {:#x}", address);
+    if (owner && *owner != 0 && has_thread(p, static_cast<pid_t>(*owner & 0x3fffffff)))
+      w.held_by = ThreadRef{p.pid, static_cast<pid_t>(*owner & 0x3fffffff)};
+    return;
+  }
+  w.waits_for = op == kFutexWaitBitset ? "condvar" : "futex";
+  w.object = fmt::format("futex {:#x}", address);
+}
+
+}  // namespace
+
+std::optional<Wait> classify_wait(const procfs::ProcessSample& p, const procfs::ThreadSample& t) {
+  if (t.state != 'S' && t.state != 'D') return std::nullopt;
+  Wait w;
+  w.thread = {p.pid, t.tid};
+  w.name = t.name;
+  const auto& a = t.args;
+  switch (t.syscall) {
+    case SYS_futex: {
+      const unsigned op = static_cast<unsigned>(a[1]) & ~(kFutexPrivate | kFutexClockRealtime);
+      const bool waits = op == kFutexWait || op == kFutexWaitBitset || op == kFutexLockPi || op == kFutexLockPi2 ||
+                         op == kFutexWaitRequeuePi;
+      if (!waits || a[3] != 0) return std::nullopt;  // a timed wait wakes by itself
+      classify_futex(p, t, w);
+      return w;
+    }
+    case SYS_read: case SYS_readv: case SYS_pread64: case SYS_recvfrom: case SYS_recvmsg:
+      classify_io(p, a[0], true, w);
+      return w;
+    case SYS_write: case SYS_writev: case SYS_pwrite64: case SYS_sendto: case SYS_sendmsg:
+      classify_io(p, a[0], false, w);
+      return w;
+    case SYS_wait4:
+      w.waits_for = "child_exit";
+      w.object = static_cast<int>(a[0]) > 0 ? fmt::format("pid {}", static_cast<int>(a[0])) : "any child";
+      return w;
+    case SYS_waitid:
+      w.waits_for = "child_exit";
+      w.object = a[0] == P_PID ? fmt::format("pid {}", static_cast<int>(a[1])) : "any child";
+      return w;
+    case SYS_poll:
+      if (static_cast<int>(a[2]) >= 0) return std::nullopt;
+      w.waits_for = "poll";
+      w.object = "poll";
+      return w;
+    case SYS_ppoll: case SYS_pselect6:
+      if ((t.syscall == SYS_ppoll ? a[2] : a[4]) != 0) return std::nullopt;
+      w.waits_for = "poll";
+      w.object = t.syscall == SYS_ppoll ? "ppoll" : "select";
+      return w;
+    case SYS_select:
+      if (a[4] != 0) return std::nullopt;
+      w.waits_for = "poll";
+      w.object = "select";
+      return w;
+    case SYS_epoll_wait: case SYS_epoll_pwait:
+      if (static_cast<int>(a[3]) >= 0) return std::nullopt;
+      w.waits_for = "poll";
+      w.object = "epoll";
+      return w;
+    case SYS_open: case SYS_openat: {
+      w.waits_for = "fifo_open";
+      w.object = procfs::read_string(p.pid, t.syscall == SYS_open ? a[0] : a[1]).value_or("a FIFO");
+      return w;
+    }
+    case SYS_pause: case SYS_rt_sigsuspend:
+      w.waits_for = "signal";
+      w.object = "a signal";
+      return w;
+    case SYS_rt_sigtimedwait:
+      if (a[2] != 0) return std::nullopt;
+      w.waits_for = "signal";
+      w.object = "a signal";
+      return w;
+    case SYS_semop:
+      w.waits_for = "semaphore";
+      w.object = fmt::format("System V semaphore set {}", a[0]);
+      return w;
+    case SYS_accept: case SYS_accept4:
+      classify_io(p, a[0], true, w);
+      w.waits_for = "accept";
+      return w;
+    default:
+      return std::nullopt;  // sleeping (nanosleep...), or a wait we cannot read: assume it wakes
+  }
+}
+
+namespace {
+
+using Tree = std::vector<procfs::ProcessSample>;
+
+std::vector<ThreadRef> threads_of(const Tree& tree, pid_t pid) {
+  std::vector<ThreadRef> refs;
+  for (const auto& p : tree)
+    if (p.pid == pid)
+      for (const auto& t : p.threads)
+        if (t.state != 'Z') refs.push_back({p.pid, t.tid});
+  return refs;
+}
+
+// Processes holding `object` open for the other direction: writers for a reader, readers for a writer.
+std::vector<pid_t> holders(const Tree& tree, const std::string& object, bool want_writers) {
+  std::vector<pid_t> pids;
+  for (const auto& p : tree) {
+    for (const auto& fd : p.fds) {
+      const int mode = fd.flags & O_ACCMODE;
+      const bool fits = want_writers ? (mode == O_WRONLY || mode == O_RDWR) : (mode == O_RDONLY || mode == O_RDWR);
+      if (fd.target == object && fits) {
+        pids.push_back(p.pid);
+        break;
+      }
+    }
+  }
+  return pids;
+}
+
+std::vector<ThreadRef> wakers_of(const Tree& tree, const Wait& w) {
+  std::vector<pid_t> pids;
+  if (w.held_by) return {*w.held_by};
+  if (w.waits_for == "pipe_read") pids = holders(tree, w.object, true);
+  else if (w.waits_for == "pipe_write") pids = holders(tree, w.object, false);
+  else if (w.waits_for == "socket_read" || w.waits_for == "socket_write") {
+    // The peer of a UNIX socket has its own inode; any other process of the tree with a socket may be it.
+    for (const auto& p : tree)
+      if (p.pid != w.thread.pid && std::any_of(p.fds.begin(), p.fds.end(), [](const auto& fd) { return fd.target.rfind("socket:", 0) == 0; }))
+        pids.push_back(p.pid);
+  } else if (w.waits_for == "child_exit") {
+    for (const auto& p : tree)
+      if (p.ppid == w.thread.pid && (w.object == "any child" || w.object == fmt::format("pid {}", p.pid))) pids.push_back(p.pid);
+  }
+  std::vector<ThreadRef> wakers;
+  for (pid_t pid : pids)
+    for (const auto& ref : threads_of(tree, pid))
+      if (ref != w.thread) wakers.push_back(ref);  // a pipe's reader holding the write end itself is no cycle
+  return wakers;
+}
+
+// A cycle in the wait-for graph, as indices into `waits`, or empty.
+std::vector<std::size_t> find_cycle(const std::vector<Wait>& waits) {
+  std::map<ThreadRef, std::size_t> index;
+  for (std::size_t i = 0; i < waits.size(); ++i) index[waits[i].thread] = i;
+  std::vector<int> color(waits.size(), 0);  // 0 new, 1 on the path, 2 done
+  std::vector<std::size_t> path, cycle;
+  std::function<bool(std::size_t)> visit = [&](std::size_t i) {
+    color[i] = 1;
+    path.push_back(i);
+    for (const auto& next : waits[i].wakers) {
+      auto it = index.find(next);
+      if (it == index.end()) continue;
+      if (color[it->second] == 1) {
+        cycle.assign(std::find(path.begin(), path.end(), it->second), path.end());
+        return true;
+      }
+      if (color[it->second] == 0 && visit(it->second)) return true;
+    }
+    path.pop_back();
+    color[i] = 2;
+    return false;
+  };
+  for (std::size_t i = 0; i < waits.size(); ++i)
+    if (color[i] == 0 && visit(i)) break;
+  return cycle;
+}
+
+}  // namespace
+
+HangReport explain(const Tree& tree, std::vector<Wait> waits) {
+  for (auto& w : waits) w.wakers = wakers_of(tree, w);
+  HangReport report;
+  const auto cycle = find_cycle(waits);
+  if (cycle.empty()) {
+    report.kind = Outcome::hang;
+    report.cycle = std::move(waits);
+    return report;
+  }
+  std::set<pid_t> pids;
+  for (auto i : cycle) {
+    pids.insert(waits[i].thread.pid);
+    report.cycle.push_back(waits[i]);
+  }
+  report.kind = pids.size() > 1 ? Outcome::ipc_deadlock : Outcome::deadlock;
+  return report;
+}
+
+std::string describe(const HangReport& report) {
+  std::string text;
+  const bool is_cycle = report.kind != Outcome::hang;
+  for (std::size_t i = 0; i < report.cycle.size(); ++i) {
+    const auto& w = report.cycle[i];
+    std::string line = fmt::format("thread {} (pid {}, {}) waits for {}", w.thread.tid, w.thread.pid, w.name, w.object);
+    if (w.waits_for == "thread_join") line += " to exit";
+    else if (w.held_by) line += fmt::format(", held by thread {}", w.held_by->tid);
+    else if (is_cycle) {
+      const auto& next = report.cycle[(i + 1) % report.cycle.size()];
+      line += fmt::format(", which only thread {} (pid {}) could end", next.thread.tid, next.thread.pid);
+    } else if (w.wakers.empty()) line += ", which nothing left can end";
+    for (const auto& f : own_frames(w.frames, 1)) line += fmt::format(" at {}:{} in {}", f.file, f.line, f.function);
+    text += line + "\n";
+  }
+  return text;
+}
+
+std::string to_dot(const HangReport& report) {
+  std::string dot = fmt::format("digraph {} {{\n  node [shape=box, fontname=monospace];\n", to_string(report.kind));
+  for (const auto& w : report.cycle) {
+    dot += fmt::format("  t{} [label=\"pid {} / tid {}\\n{}\"];\n", w.thread.tid, w.thread.pid, w.thread.tid, w.name);
+    for (const auto& to : w.wakers)
+      dot += fmt::format("  t{} -> t{} [label=\"{}\\n{}\"];\n", w.thread.tid, to.tid, w.waits_for, w.object);
+    if (w.wakers.empty())
+      dot += fmt::format("  nobody{} [label=\"nobody\", shape=plaintext];\n  t{} -> nobody{} [label=\"{}\\n{}\"];\n",
+                         w.thread.tid, w.thread.tid, w.thread.tid, w.waits_for, w.object);
+  }
+  return dot + "}\n";
+}
+
+bool HangMonitor::is_runtime_thread(pid_t pid, const procfs::ThreadSample& t) {
+  if (t.syscall != SYS_nanosleep && t.syscall != SYS_clock_nanosleep) return false;
+  auto [it, inserted] = runtime_threads_.try_emplace(t.tid, false);
+  if (inserted) {
+    const auto symbol = symbol_at(pid, t.user_ip);
+    it->second = symbol.find("__sanitizer") != std::string::npos || symbol.find("__tsan") != std::string::npos;
+  }
+  return it->second;
+}
+
+std::optional<HangReport> HangMonitor::sample(std::chrono::steady_clock::time_point now) {
+  const auto tree = procfs::sample_tree(root_, false);
+  std::map<pid_t, std::uint64_t> ticks;
+  bool all_blocked = true;
+  for (const auto& p : tree) {
+    for (const auto& t : p.threads) {
+      if (t.state == 'Z' || is_runtime_thread(p.pid, t)) continue;
+      ticks[t.tid] = t.cpu_ticks;
+      all_blocked = all_blocked && classify_wait(p, t).has_value();
+    }
+  }
+  // A tree with no live thread is exiting (its leader a zombie not yet reaped), not stuck.
+  if (ticks.empty() || ticks != last_ticks_ || !all_blocked || !still_since_) {
+    last_ticks_ = std::move(ticks);
+    still_since_ = now;
+    return std::nullopt;
+  }
+  if (now - *still_since_ < options_.window) return std::nullopt;
+
+  const auto full = procfs::sample_tree(root_, true);
+  std::vector<Wait> waits;
+  for (const auto& p : full) {
+    for (const auto& t : p.threads) {
+      if (t.state == 'Z' || is_runtime_thread(p.pid, t)) continue;
+      auto w = classify_wait(p, t);
+      if (!w) {  // it moved after all
+        still_since_.reset();
+        return std::nullopt;
+      }
+      waits.push_back(std::move(*w));
+    }
+  }
+  if (waits.empty()) return std::nullopt;
+  auto report = explain(full, std::move(waits));
+  report.stuck_for_s = std::chrono::duration<double>(now - *still_since_).count();
+  std::map<pid_t, std::map<pid_t, std::vector<Frame>>> stacks;
+  for (auto& w : report.cycle) {
+    if (!stacks.count(w.thread.pid)) stacks[w.thread.pid] = thread_stacks(w.thread.pid);
+    w.frames = stacks[w.thread.pid][w.thread.tid];
+  }
+  return report;
+}
+
+}  // namespace conclab

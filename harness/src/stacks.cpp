@@ -1,0 +1,91 @@
+#include "stacks.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/readable_pipe.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/process/v2/environment.hpp>
+#include <boost/process/v2/process.hpp>
+#include <boost/process/v2/stdio.hpp>
+#include <fmt/format.h>
+
+#include <sstream>
+#include <string>
+
+namespace conclab {
+namespace asio = boost::asio;
+namespace bp = boost::process::v2;
+
+namespace {
+
+// "    /src/cases/x/buggy.cpp:27:5" -> file and line.
+void parse_source_line(std::string_view text, Frame& frame) {
+  const auto start = text.find_first_not_of(' ');
+  if (start == std::string_view::npos) return;
+  std::string_view where = text.substr(start);
+  // Strip up to two trailing ":<digits>" groups: the last numeric one before the column is the line.
+  std::vector<std::string_view> numbers;
+  while (numbers.size() < 2) {
+    const auto colon = where.rfind(':');
+    if (colon == std::string_view::npos) break;
+    const auto tail = where.substr(colon + 1);
+    if (tail.empty() || tail.find_first_not_of("0123456789") != std::string_view::npos) break;
+    numbers.push_back(tail);
+    where = where.substr(0, colon);
+  }
+  if (numbers.empty()) return;
+  frame.file = std::string(where);
+  frame.line = std::stoi(std::string(numbers.back()));
+}
+
+}  // namespace
+
+std::map<pid_t, std::vector<Frame>> parse_eu_stack(std::string_view text) {
+  std::map<pid_t, std::vector<Frame>> stacks;
+  std::vector<Frame>* current = nullptr;
+  std::istringstream in{std::string(text)};
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("TID ", 0) == 0) {
+      current = &stacks[static_cast<pid_t>(std::atol(line.c_str() + 4))];
+    } else if (current != nullptr && line.rfind("#", 0) == 0) {
+      // "#3  0x000055d1c0a2b1f4 transfer(Account&, Account&)" (the function may be missing)
+      std::istringstream words(line);
+      std::string index, address;
+      words >> index >> address;
+      Frame frame;
+      std::getline(words >> std::ws, frame.function);
+      current->push_back(frame);
+    } else if (current != nullptr && !current->empty() && line.rfind("    ", 0) == 0) {
+      parse_source_line(line, current->back());
+    }
+  }
+  return stacks;
+}
+
+namespace {
+
+// Runs an elfutils tool to completion and returns its stdout ("" when the tool is missing).
+std::string run_tool(const char* name, const std::vector<std::string>& args) {
+  const auto path = bp::environment::find_executable(name);
+  if (path.empty()) return {};
+  asio::io_context io;
+  asio::readable_pipe out(io);
+  boost::system::error_code ec;
+  bp::process tool(io, path, args, bp::process_stdio{nullptr, out, nullptr});
+  std::string text;
+  asio::read(out, asio::dynamic_buffer(text), ec);  // to EOF; the tools' output is small
+  tool.wait(ec);
+  return text;
+}
+
+}  // namespace
+
+std::map<pid_t, std::vector<Frame>> thread_stacks(pid_t pid) {
+  return parse_eu_stack(run_tool("eu-stack", {"-s", "-i", "-p", std::to_string(pid)}));
+}
+
+std::string symbol_at(pid_t pid, std::uint64_t address) {
+  const auto text = run_tool("eu-addr2line", {"-f", "--pid=" + std::to_string(pid), fmt::format("{:#x}", address)});
+  return text.substr(0, text.find('\n'));
+}
+
+}  // namespace conclab

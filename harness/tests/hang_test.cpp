@@ -1,0 +1,138 @@
+// The hang explainer: stuck programs are caught well before their time limit and explained as a
+// wait-for graph; busy, sleeping or briefly blocked programs are not mistaken for stuck ones.
+#include "hang.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "spawn.hpp"
+#include "stacks.hpp"
+#include "test_support.hpp"
+#include "verdict.hpp"
+
+namespace conclab {
+namespace {
+
+struct StuckCase {
+  const char* mode;
+  Outcome outcome;
+  std::set<std::string> waits;  // every one of these appears among the waits reported
+  std::size_t processes;        // distinct processes in the report
+};
+
+void PrintTo(const StuckCase& c, std::ostream* os) { *os << c.mode; }
+
+RunResult run_stuck(const char* mode, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+  RunSpec spec;
+  spec.argv = {testing::program("stuck_child"), mode};
+  spec.timeout = limit;
+  return run_program(spec);
+}
+
+class StuckProgram : public ::testing::TestWithParam<StuckCase> {};
+
+// Each stuck program is ended early, with the right outcome and the waits that explain it.
+TEST_P(StuckProgram, IsExplainedBeforeItsTimeLimit) {
+  const auto& c = GetParam();
+  const auto run = run_stuck(c.mode);
+  ASSERT_TRUE(run.hang.has_value()) << c.mode << " was not detected; timed out: " << run.timed_out;
+  EXPECT_FALSE(run.timed_out);
+  EXPECT_EQ(classify(run).outcome, c.outcome) << describe(*run.hang);
+  std::set<std::string> waits;
+  std::set<pid_t> pids;
+  for (const auto& w : run.hang->cycle) {
+    waits.insert(w.waits_for);
+    pids.insert(w.thread.pid);
+  }
+  for (const auto& expected : c.waits) EXPECT_TRUE(waits.count(expected)) << expected << " in\n" << describe(*run.hang);
+  EXPECT_EQ(pids.size(), c.processes) << describe(*run.hang);
+  EXPECT_TRUE(testing::children_of_this_process().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Modes, StuckProgram,
+    ::testing::Values(StuckCase{"abba", Outcome::deadlock, {"mutex"}, 1},
+                      StuckCase{"self-lock", Outcome::deadlock, {"mutex"}, 1},
+                      StuckCase{"lost-wakeup", Outcome::hang, {"condvar", "thread_join"}, 1},
+                      StuckCase{"pipes-full", Outcome::ipc_deadlock, {"pipe_write"}, 2},
+                      StuckCase{"wait-before-drain", Outcome::ipc_deadlock, {"child_exit", "pipe_write"}, 2},
+                      StuckCase{"reader-holds-write-end", Outcome::hang, {"pipe_read"}, 1},
+                      StuckCase{"socket-both-read", Outcome::ipc_deadlock, {"socket_read"}, 2}),
+    [](const auto& info) {
+      std::string name = info.param.mode;
+      name.erase(std::remove(name.begin(), name.end(), '-'), name.end());
+      return name;
+    });
+
+// A mutex cycle names each owner, and the stacks point into the program's own source.
+TEST(HangExplainer, MutexCycleNamesOwnersAndSource) {
+  const auto run = run_stuck("abba");
+  ASSERT_TRUE(run.hang.has_value());
+  ASSERT_EQ(run.hang->cycle.size(), 2u);
+  const auto& first = run.hang->cycle[0];
+  const auto& second = run.hang->cycle[1];
+  ASSERT_TRUE(first.held_by.has_value());
+  EXPECT_EQ(first.held_by->tid, second.thread.tid);
+  ASSERT_TRUE(second.held_by.has_value());
+  EXPECT_EQ(second.held_by->tid, first.thread.tid);
+  const auto own = own_frames(first.frames, 1);
+  ASSERT_FALSE(own.empty()) << "no frame in the program's own code";
+  EXPECT_NE(own[0].file.find("stuck_child.cpp"), std::string::npos);
+}
+
+// A shared_mutex upgrade blocks on readers glibc does not record: stuck, caught, ownerless.
+TEST(HangExplainer, SharedMutexUpgradeIsCaught) {
+  const auto run = run_stuck("shared-upgrade");
+  ASSERT_TRUE(run.hang.has_value());
+  EXPECT_TRUE(run.hang->kind == Outcome::hang || run.hang->kind == Outcome::deadlock);
+}
+
+// A busy loop makes progress: it is a timeout, never a deadlock.
+TEST(HangExplainer, BusyLoopIsATimeout) {
+  const auto run = run_stuck("spin", std::chrono::milliseconds(1500));
+  EXPECT_FALSE(run.hang.has_value());
+  EXPECT_EQ(classify(run).outcome, Outcome::timeout);
+}
+
+// Sleeping wakes by itself: a timeout.
+TEST(HangExplainer, SleepIsATimeout) {
+  const auto run = run_stuck("sleep", std::chrono::milliseconds(1500));
+  EXPECT_FALSE(run.hang.has_value());
+  EXPECT_EQ(classify(run).outcome, Outcome::timeout);
+}
+
+// A worker blocked on a condition variable while main sleeps, then notified: clean.
+TEST(HangExplainer, BriefBlockIsClean) {
+  const auto run = run_stuck("brief-wait");
+  EXPECT_FALSE(run.hang.has_value());
+  EXPECT_EQ(classify(run).outcome, Outcome::clean);
+}
+
+// eu-stack's output: thread headers, frames, and source lines with and without a column.
+TEST(EuStackParser, ReadsThreadsFramesAndSourceLines) {
+  const auto stacks = parse_eu_stack(
+      "PID 41 - process\n"
+      "TID 41:\n"
+      "#0  0x00007f0000001000 __futex_abstimed_wait_common64\n"
+      "    ./nptl/futex-internal.c:57:12\n"
+      "#1  0x000055d1c0a2b1f4 transfer(Account&, Account&)\n"
+      "    /src/cases/deadlock/x/buggy.cpp:27\n"
+      "#2  0x000055d1c0a2b2f4\n"
+      "TID 43:\n"
+      "#0  0x00007f0000001000 __GI___wait4\n");
+  ASSERT_EQ(stacks.size(), 2u);
+  const auto& main_stack = stacks.at(41);
+  ASSERT_EQ(main_stack.size(), 3u);
+  EXPECT_EQ(main_stack[0].file, "./nptl/futex-internal.c");
+  EXPECT_EQ(main_stack[0].line, 57);
+  EXPECT_EQ(main_stack[1].function, "transfer(Account&, Account&)");
+  EXPECT_EQ(main_stack[1].file, "/src/cases/deadlock/x/buggy.cpp");
+  EXPECT_EQ(main_stack[1].line, 27);
+  EXPECT_EQ(main_stack[2].function, "");
+  EXPECT_EQ(stacks.at(43)[0].function, "__GI___wait4");
+}
+
+}  // namespace
+}  // namespace conclab

@@ -1,0 +1,151 @@
+// Programs that get stuck on demand, for the hang explainer's tests. Each mode is one way to stop
+// for good (or, for the last three, one way that must NOT be mistaken for it):
+//   abba | self-lock | shared-upgrade | lost-wakeup | pipes-full | wait-before-drain |
+//   reader-holds-write-end | socket-both-read | spin | brief-wait | sleep
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <latch>
+#include <mutex>
+#include <shared_mutex>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+void abba() {
+  std::mutex a, b;
+  std::latch both_hold_one(2);
+  auto take = [&](std::mutex& first, std::mutex& second) {
+    std::lock_guard l1(first);
+    both_hold_one.arrive_and_wait();
+    std::lock_guard l2(second);
+  };
+  std::thread t1(take, std::ref(a), std::ref(b)), t2(take, std::ref(b), std::ref(a));
+  t1.join();
+  t2.join();
+}
+
+void self_lock() {
+  std::mutex m;
+  std::lock_guard outer(m);
+  std::lock_guard inner(m);
+}
+
+void shared_upgrade() {
+  std::shared_mutex m;
+  std::shared_lock reading(m);
+  std::unique_lock writing(m);
+}
+
+void lost_wakeup() {
+  std::mutex m;
+  std::condition_variable cv;
+  cv.notify_one();  // nobody waits yet: the notification is lost
+  std::thread waiter([&] {
+    std::unique_lock lock(m);
+    cv.wait(lock);  // no predicate: waits for a notification that already happened
+  });
+  waiter.join();
+}
+
+// Writes 1 MiB to fd: far more than a pipe buffer holds.
+void flood(int fd) {
+  const std::vector<char> block(1 << 20, 'x');
+  (void)!::write(fd, block.data(), block.size());
+}
+
+void pipes_full() {
+  int to_child[2], to_parent[2];
+  if (::pipe(to_child) != 0 || ::pipe(to_parent) != 0) return;
+  if (::fork() == 0) {
+    ::close(to_child[1]);
+    ::close(to_parent[0]);
+    flood(to_parent[1]);  // writes before reading, like its parent
+    std::_Exit(0);
+  }
+  ::close(to_child[0]);
+  ::close(to_parent[1]);
+  flood(to_child[1]);
+}
+
+void wait_before_drain() {
+  int out[2];
+  if (::pipe(out) != 0) return;
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::close(out[0]);
+    flood(out[1]);
+    std::_Exit(0);
+  }
+  ::close(out[1]);
+  ::waitpid(child, nullptr, 0);  // the child cannot exit until someone drains its output
+}
+
+void reader_holds_write_end() {
+  int out[2];
+  if (::pipe(out) != 0) return;
+  if (::fork() == 0) {
+    (void)!::write(out[1], "hello\n", 6);
+    std::_Exit(0);
+  }
+  char buffer[64];
+  while (::read(out[0], buffer, sizeof buffer) > 0) {  // EOF never comes: we hold out[1] ourselves
+  }
+}
+
+void socket_both_read() {
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM, 0, pair) != 0) return;
+  char request[16];
+  if (::fork() == 0) {
+    ::close(pair[0]);
+    (void)!::read(pair[1], request, sizeof request);  // waits for a request before replying
+    std::_Exit(0);
+  }
+  ::close(pair[1]);
+  (void)!::read(pair[0], request, sizeof request);  // waits for a reply before asking
+}
+
+void brief_wait() {
+  std::mutex m;
+  std::condition_variable cv;
+  bool ready = false;
+  std::thread worker([&] {
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return ready; });
+  });
+  std::this_thread::sleep_for(600ms);  // longer than the hang window: sleeping is not being stuck
+  {
+    std::lock_guard lock(m);
+    ready = true;
+  }
+  cv.notify_one();
+  worker.join();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string_view mode = argc > 1 ? argv[1] : "";
+  if (mode == "abba") abba();
+  else if (mode == "self-lock") self_lock();
+  else if (mode == "shared-upgrade") shared_upgrade();
+  else if (mode == "lost-wakeup") lost_wakeup();
+  else if (mode == "pipes-full") pipes_full();
+  else if (mode == "wait-before-drain") wait_before_drain();
+  else if (mode == "reader-holds-write-end") reader_holds_write_end();
+  else if (mode == "socket-both-read") socket_both_read();
+  else if (mode == "spin") for (std::atomic<unsigned long> spins{0};;) spins.fetch_add(1, std::memory_order_relaxed);
+  else if (mode == "brief-wait") brief_wait();
+  else if (mode == "sleep") std::this_thread::sleep_for(100s);
+  else return 64;
+  return 0;
+}
