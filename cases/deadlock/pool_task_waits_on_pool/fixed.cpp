@@ -1,0 +1,86 @@
+// Bug (fixed here): parallel_sum() ran as a task on the pool's only worker, submitted its upper
+//   half to the same pool and blocked on it: the half sat in the queue behind its own waiter.
+// Symptom was a hang on every run; now the sum is 500500.
+// Fix: a thread that blocks on pool work must not be a pool worker. main runs parallel_sum()
+//   itself: the worker is free to run the upper half while main sums the lower one and waits.
+// Tools: release, ASan and TSan report nothing.
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "conclab/annotations.hpp"
+#include "conclab/invariant.hpp"
+
+class ThreadPool {
+ public:
+  explicit ThreadPool(int workers) {
+    for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { work(); });
+  }
+  ~ThreadPool() {
+    {
+      std::lock_guard lock(m_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& worker : workers_) worker.join();
+  }
+
+  template <class Task>
+  std::future<std::invoke_result_t<Task>> submit(Task task) {
+    // std::function must be copyable and a packaged_task is not: share it.
+    auto job = std::make_shared<std::packaged_task<std::invoke_result_t<Task>()>>(std::move(task));
+    {
+      std::lock_guard lock(m_);
+      queue_.emplace_back([job] { (*job)(); });
+    }
+    wake_.notify_one();
+    return job->get_future();
+  }
+
+ private:
+  void work() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock lock(m_);
+        wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping, and nothing left to do
+        job = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      job();
+    }
+  }
+
+  std::mutex m_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> queue_ GUARDED_BY(m_);
+  bool stopping_ GUARDED_BY(m_) = false;
+  std::vector<std::thread> workers_;  // last: the workers start once the rest is built
+};
+
+long sum_range(long from, long to) {
+  long sum = 0;
+  for (long n = from; n <= to; ++n) sum += n;
+  return sum;
+}
+
+// Sums 1..n: the upper half on the pool, the lower half here, then waits for the upper half.
+long parallel_sum(ThreadPool& pool, long n) {
+  std::future<long> upper = pool.submit([n] { return sum_range(n / 2 + 1, n); });
+  const long lower = sum_range(1, n / 2);
+  return lower + upper.get();  // must not run on a pool worker: it would block the one it needs
+}
+
+int main() {
+  ThreadPool pool(1);
+  const long total = parallel_sum(pool, 1000);  // main is no pool worker: it may block
+  return conclab::fixture::expect_eq(total, 500500, "sum of 1..1000");
+}
