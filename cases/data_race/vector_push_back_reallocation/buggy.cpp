@@ -1,0 +1,50 @@
+// Bug: a recorder thread push_back()s onto a std::vector while a reporter thread iterates it.
+//   The vector is full, so push_back moves the elements to a bigger buffer and frees the old one,
+//   under the reporter's iterators. Symptom: the report's total is garbage read from freed memory.
+// Fix: one std::mutex, held for the whole push_back and for the reporter's whole pass.
+// Tools: ASan reports heap-use-after-free in total_latency(); ThreadSanitizer a data race between
+//   the free inside record()'s push_back and the reporter's read; release prints a wrong total.
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "conclab/gate.hpp"
+#include "conclab/invariant.hpp"
+
+using conclab::fixture::Gate;
+
+// Request latencies in microseconds, exactly full: the next push_back reallocates.
+std::vector<long> latencies_us{120, 95, 310, 87};
+
+Gate report_started;  // the reporter has read the first latency and holds iterators to the next
+Gate recorded;        // the recorder's push_back has returned
+
+void record(long latency_us) { latencies_us.push_back(latency_us); }
+
+// Sums the latencies, as a periodic report does; pauses after the first one.
+long total_latency() {
+  long total = 0;
+  int seen = 0;
+  for (const long latency : latencies_us) {  // begin() and end() are taken once, up front
+    total += latency;
+    if (++seen == 1) {
+      report_started.open();
+      recorded.wait(std::chrono::seconds(1));
+    }
+  }
+  return total;
+}
+
+int main() {
+  long total = 0;
+  std::thread reporter([&] { total = total_latency(); });
+  std::thread recorder([] {
+    report_started.wait();
+    record(205);  // reallocates: the reporter's iterators now point into freed memory
+    recorded.open();
+  });
+  reporter.join();
+  recorder.join();
+  // The report began before 205 was recorded, so it must add up exactly the first four.
+  return conclab::fixture::expect_eq(total, 120 + 95 + 310 + 87, "total latency in the report");
+}
