@@ -18,7 +18,7 @@ struct RunArgs {
 };
 int run_command(const RunArgs& args);
 
-int list_command();
+int list_command(bool markdown);
 
 struct CheckArgs {
   std::string case_id;

@@ -34,7 +34,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 600000));
   run_cmd->add_option("program", run.argv, "PROGRAM [ARGS...] (after --)")->required();
 
-  app.add_subcommand("list", "List the catalog's cases");
+  bool markdown = false;
+  app.add_subcommand("list", "List the catalog's cases")
+      ->add_flag("--markdown", markdown, "Print the catalog as docs/catalog.md is written");
 
   CheckArgs check;
   auto* check_cmd = app.add_subcommand("check", "Run a case with this build's tool and compare with its manifest");
@@ -61,7 +63,7 @@ int main(int argc, char** argv) {
   try {
     if (run_cmd->parsed()) return run_command(run);
     if (check_cmd->parsed()) return check_command(check);
-    if (app.got_subcommand("list")) return list_command();
+    if (app.got_subcommand("list")) return list_command(markdown);
     return tour_command();
   } catch (const conclab::HarnessError& e) {
     return fail(e.what());
