@@ -3,8 +3,8 @@
 //   which locks the same mutex: the publishing thread waits forever for a lock it holds itself.
 // Symptom: the monitor thread hangs on its first alert, every run, and main waits for it forever.
 // Fix: copy the handler list under the lock and call the copies with no lock held.
-// Tools: none names it: TSan looks for a double lock only once a lock call returns, and this one
-//   never does. A timeout under release, ASan and TSan alike.
+// Tools: no detector names it: TSan looks for a double lock only once a lock call returns, and
+//   this one never does. conclab's hang explainer names the cycle of one under all three.
 #include <functional>
 #include <mutex>
 #include <string>

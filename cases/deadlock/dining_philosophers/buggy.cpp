@@ -4,7 +4,7 @@
 // Symptom: --schedule=deadly hangs every run; the default schedule seats them one after another.
 // Fix: one global order: every philosopher picks up the lower-numbered of its two forks first.
 // Tools: TSan reports lock-order-inversion (a cycle through all three forks) from the default run,
-//   which did NOT hang; release and ASan see nothing and hang under --schedule=deadly (a timeout).
+//   which did NOT hang; release and ASan hang under --schedule=deadly: conclab names the cycle.
 #include <chrono>
 #include <cstdio>
 #include <mutex>

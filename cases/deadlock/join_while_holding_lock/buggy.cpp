@@ -4,8 +4,8 @@
 // Symptom: stop() hangs on every run (a gate wakes the thread for its next beat only once stop()
 //   holds the lock; real code sleeps there and loses the race now and then).
 // Fix: release the lock before join(): it guards running_, not the thread's lifetime.
-// Tools: none names it: TSan's deadlock detector follows locks, not joins, so it sees no cycle.
-//   A timeout under release, ASan and TSan alike.
+// Tools: no detector names it: TSan's deadlock detector follows locks, not joins. conclab's hang
+//   explainer does, under all three: main joins the thread, which waits for main's lock.
 #include <mutex>
 #include <thread>
 

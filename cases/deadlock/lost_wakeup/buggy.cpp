@@ -4,8 +4,8 @@
 // Symptom: hangs on every run (a gate holds main back until the loader has notified, the order a
 //   busy machine produces now and then).
 // Fix: a `loaded` flag written under the mutex and wait(lock, predicate), which checks it first.
-// Tools: none names it: no lock cycle, and the config is written and read under the mutex, so
-//   TSan has nothing to report. A timeout under release, ASan and TSan alike.
+// Tools: no detector names it: no lock cycle, and the config is written and read under the mutex,
+//   so TSan has nothing to report. conclab reports a hang: nobody is left to notify main.
 #include <condition_variable>
 #include <mutex>
 #include <thread>

@@ -3,8 +3,8 @@
 //   is busy waiting: nobody will ever run it. No mutex is held: the cycle runs through the queue.
 // Symptom: hangs on every run; no schedule is needed.
 // Fix: block only outside the pool: main, not a pool task, runs parallel_sum() and waits.
-// Tools: none names it: no lock is held while waiting and every access is ordered, so TSan has
-//   nothing to report. A timeout under release, ASan and TSan alike.
+// Tools: no detector names it: no lock is held while waiting and every access is ordered, so TSan
+//   has nothing to report. conclab reports a hang: every thread waits on a future, no cycle shown.
 #include <condition_variable>
 #include <deque>
 #include <functional>

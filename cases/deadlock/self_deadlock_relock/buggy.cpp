@@ -3,8 +3,8 @@
 //   thread that locks it twice waits forever for itself (the standard calls it undefined).
 // Symptom: the first restock() hangs, every run; no schedule is needed, only one thread.
 // Fix: a private adjust_locked() that expects the lock held; every public method locks once.
-// Tools: none says a word: TSan looks for a double lock only once a lock call returns, and this one
-//   never does. A timeout under release, ASan and TSan alike.
+// Tools: no detector says a word: TSan looks for a double lock only once a lock call returns, and
+//   this one never does. conclab's hang explainer names the cycle of one under all three.
 #include <map>
 #include <mutex>
 #include <string>

@@ -3,8 +3,8 @@
 //   until every reader has left, this thread included: it waits forever. There is no upgrade.
 // Symptom: the first cache miss hangs, every run (gates make both threads miss the same item).
 // Fix: leave as a reader (read.unlock()), take the exclusive lock, and look again before loading.
-// Tools: none says a word: TSan checks a lock once it is granted, and this one never is. A
-//   timeout under release, ASan and TSan alike.
+// Tools: no detector says a word: TSan checks a lock once it is granted, and this one never is.
+//   conclab reports a hang: glibc records no readers, so no owner and no cycle can be named.
 #include <map>
 #include <mutex>
 #include <shared_mutex>

@@ -1,0 +1,56 @@
+// Bug: double-checked locking. settings() reads settings_instance with no lock and no acquire,
+//   and the locked slow path publishes the pointer before the Settings are loaded.
+// Symptom: a second thread takes the unlocked fast path to the half-built Settings:
+//   max_connections: expected 64, got 0 (gates force the interleaving on every run).
+// Fix: a function-local static: the language runs its initializer once and makes others wait.
+// Tools: release and ASan print CONCLAB_WRONG_RESULT; TSan reports a data race in settings().
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "conclab/gate.hpp"
+#include "conclab/invariant.hpp"
+
+using conclab::fixture::Gate;
+
+struct Settings {
+  int max_connections = 0;
+  int timeout_ms = 0;
+  void load() {  // stands for reading a configuration file
+    max_connections = 64;
+    timeout_ms = 250;
+  }
+};
+
+Gate published;   // the pointer is set, the settings are not loaded yet
+Gate other_read;  // the other thread has read the settings
+
+Settings* settings_instance = nullptr;
+std::mutex settings_mutex;
+
+const Settings& settings() {
+  if (settings_instance == nullptr) {  // first check: no lock, no acquire
+    std::lock_guard lock(settings_mutex);
+    if (settings_instance == nullptr) {  // second check, under the lock
+      settings_instance = new Settings;  // from here on the first check lets every caller through
+      published.open();
+      other_read.wait(std::chrono::seconds(1));
+      settings_instance->load();
+    }
+  }
+  return *settings_instance;
+}
+
+int main() {
+  int seen_max_connections = 0;
+  std::thread first([] { settings(); });
+  std::thread second([&] {
+    published.wait();
+    seen_max_connections = settings().max_connections;
+    other_read.open();
+  });
+  first.join();
+  second.join();
+  return conclab::fixture::expect_eq(seen_max_connections, 64,
+                                    "max_connections seen by the second thread");
+}
