@@ -1,6 +1,7 @@
 #include "hang.hpp"
 
 #include <fcntl.h>
+#include <unistd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -309,6 +310,15 @@ std::optional<HangReport> HangMonitor::sample(std::chrono::steady_clock::time_po
     }
   }
   if (waits.empty()) return std::nullopt;
+  // A pipe conclab itself holds (the child's stdout and stderr) is drained by conclab: a child
+  // blocked writing it waits for us, not for good.
+  const auto ours = procfs::open_targets(::getpid());
+  for (const auto& w : waits) {
+    if (ours.count(w.object)) {
+      still_since_.reset();
+      return std::nullopt;
+    }
+  }
   auto report = explain(full, std::move(waits));
   report.stuck_for_s = std::chrono::duration<double>(now - *still_since_).count();
   std::map<pid_t, std::map<pid_t, std::vector<Frame>>> stacks;

@@ -140,6 +140,12 @@ std::vector<ProcessSample> sample_tree(pid_t root, bool with_fds) {
   return tree;
 }
 
+std::set<std::string> open_targets(pid_t pid) {
+  std::set<std::string> targets;
+  for (const auto& fd : sample_fds(pid)) targets.insert(fd.target);
+  return targets;
+}
+
 std::optional<std::uint32_t> read_u32(pid_t pid, std::uint64_t address) {
   const int fd = ::open(("/proc/" + std::to_string(pid) + "/mem").c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,9 @@ struct ProcessSample {
 
 // The process `root` and every descendant of it, with their threads (and fds when asked).
 std::vector<ProcessSample> sample_tree(pid_t root, bool with_fds);
+
+// What a process's fds point at ("pipe:[123]", "socket:[9]", paths).
+std::set<std::string> open_targets(pid_t pid);
 
 // Reads a 32-bit word of another process's memory (needs ptrace rights: a parent, or root).
 std::optional<std::uint32_t> read_u32(pid_t pid, std::uint64_t address);

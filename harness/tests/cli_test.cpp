@@ -71,12 +71,13 @@ TEST(CliRun, ExitThreeIsExitNonzero) {
   EXPECT_EQ(r.report["exit_code"], 3);
 }
 
-// sleep past --timeout: timeout within two seconds, and the sleeper is gone.
+// sleep past --timeout: timeout long before the sleep would end, and the sleeper is gone.
+// (Measured: about 1.0 s. The bound is loose so that a loaded machine cannot fail it.)
 TEST(CliRun, SleepPastTimeLimitIsTimeout) {
   const auto r = conclab({"run", "--timeout", "1", "--", "sleep", "97.25"}, true);
   EXPECT_EQ(r.run.exit_code, 1);
   EXPECT_EQ(r.report["outcome"], "timeout");
-  EXPECT_LT(r.run.duration_s, 2.0);
+  EXPECT_LT(r.run.duration_s, 10.0);
   for (const auto& dir : std::filesystem::directory_iterator("/proc")) {
     std::ifstream cmdline(dir.path() / "cmdline");
     std::string args((std::istreambuf_iterator<char>(cmdline)), {});
