@@ -57,7 +57,9 @@ void classify_futex(const procfs::ProcessSample& p, const procfs::ThreadSample& 
       w.held_by = ThreadRef{p.pid, static_cast<pid_t>(*owner & 0x3fffffff)};
     return;
   }
-  w.waits_for = op == kFutexWaitBitset ? "condvar" : "futex";
+  // glibc waits the same way on a condition variable, a read-write lock, a semaphore or a future:
+  // the futex alone does not tell which, nor who could wake it.
+  w.waits_for = "futex";
   w.object = fmt::format("futex {:#x}", address);
 }
 

@@ -32,7 +32,7 @@ struct ThreadRef {
 struct Wait {
   ThreadRef thread;
   std::string name;       // the thread's name (comm)
-  std::string waits_for;  // mutex|thread_join|condvar|futex|pipe_read|pipe_write|socket_read|socket_write|
+  std::string waits_for;  // mutex|thread_join|futex|pipe_read|pipe_write|socket_read|socket_write|
                           // child_exit|fifo_open|signal|poll|semaphore|accept|...
   std::string object;     // "mutex 0x5581...", "pipe:[4711]", "pid 42"...
   std::vector<ThreadRef> wakers;  // the threads that could end the wait (empty: nobody can)

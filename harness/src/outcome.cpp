@@ -40,8 +40,14 @@ bool is_library_file(std::string_view file) {
   const std::string normal = std::filesystem::path(file).lexically_normal().generic_string();
   if (normal.starts_with("/usr/include/") || normal.starts_with("/usr/lib/")) return true;
   constexpr std::array kRuntimeParts{"libsanitizer", "compiler-rt", "sysdeps", "nptl", "csu/"};
-  return std::any_of(kRuntimeParts.begin(), kRuntimeParts.end(),
-                     [&](const char* part) { return normal.find(part) != std::string::npos; });
+  if (std::any_of(kRuntimeParts.begin(), kRuntimeParts.end(),
+                  [&](const char* part) { return normal.find(part) != std::string::npos; }))
+    return true;
+  // glibc's debug info names its sources relative to its tree: ./libio/fileops.c, ./stdio-common/...
+  constexpr std::array kGlibcDirs{"libio/", "stdio-common/", "string/", "malloc/", "posix/", "misc/",
+                                  "stdlib/", "elf/", "io/", "signal/", "socket/", "time/", "dirent/"};
+  return normal.find('/') != std::string::npos &&
+         std::any_of(kGlibcDirs.begin(), kGlibcDirs.end(), [&](const char* dir) { return normal.starts_with(dir); });
 }
 
 bool is_library_module(std::string_view module) {
@@ -51,8 +57,10 @@ bool is_library_module(std::string_view module) {
 }
 
 // Reserved names (__invoke_impl, __interceptor_free) and libstdc++ members (_M_run).
+// _start gets a source line of the program from eu-stack, but is the C runtime's entry point.
 bool is_library_function(std::string_view function) {
-  return function.starts_with("std::") || function.starts_with("__") || function.starts_with("_M_");
+  return function.starts_with("std::") || function.starts_with("__") || function.starts_with("_M_") ||
+         function == "_start";
 }
 
 bool is_own(const Frame& frame) {

@@ -13,10 +13,12 @@ bool has_finding(const std::vector<Finding>& findings, Outcome kind) {
   return std::any_of(findings.begin(), findings.end(), [kind](const Finding& f) { return f.kind == kind; });
 }
 
-// "ns::Account::bump(long&) const" names "bump", "Account::bump" and itself.
+// "ns::Account::bump(long&) const" names "bump", "Account::bump" and itself; ABI tags
+// ("capture[abi:cxx11](...)") are not part of the name.
 bool frame_names(const Frame& frame, std::string_view name) {
   std::string_view function = frame.function;
   function = function.substr(0, function.find('('));
+  function = function.substr(0, function.find("[abi:"));
   if (function == name) return true;
   return function.size() > name.size() + 2 && function.ends_with(name) &&
          function.substr(function.size() - name.size() - 2, 2) == "::";

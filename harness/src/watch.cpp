@@ -5,6 +5,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <fstream>
@@ -89,15 +90,16 @@ int end_strays(pid_t pgid) {
       if (in_group || adopted) victims.push_back(p.pid);
     }
     if (victims.empty()) break;
-    std::set<pid_t> helpers;
-    for (pid_t pid : victims) {
-      if (is_symbolizer(pid)) helpers.insert(pid);
-      ::kill(pid, SIGKILL);
+    std::set<pid_t> not_counted;  // a sanitizer's symbolizer, or a process already dead (a zombie)
+    for (const auto& p : procfs::process_table()) {
+      if (std::find(victims.begin(), victims.end(), p.pid) == victims.end()) continue;
+      if (p.state == 'Z' || is_symbolizer(p.pid)) not_counted.insert(p.pid);
+      ::kill(p.pid, SIGKILL);
     }
     for (const auto& p : procfs::process_table()) {
       if (p.ppid == self && !is_leader(p.pid)) {
         reap(p.pid);
-        ended += helpers.count(p.pid) == 0;
+        ended += not_counted.count(p.pid) == 0;
       }
     }
   }

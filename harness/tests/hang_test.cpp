@@ -55,7 +55,7 @@ INSTANTIATE_TEST_SUITE_P(
     Modes, StuckProgram,
     ::testing::Values(StuckCase{"abba", Outcome::deadlock, {"mutex"}, 1},
                       StuckCase{"self-lock", Outcome::deadlock, {"mutex"}, 1},
-                      StuckCase{"lost-wakeup", Outcome::hang, {"condvar", "thread_join"}, 1},
+                      StuckCase{"lost-wakeup", Outcome::hang, {"futex", "thread_join"}, 1},
                       StuckCase{"pipes-full", Outcome::ipc_deadlock, {"pipe_write"}, 2},
                       StuckCase{"wait-before-drain", Outcome::ipc_deadlock, {"child_exit", "pipe_write"}, 2},
                       StuckCase{"reader-holds-write-end", Outcome::hang, {"pipe_read"}, 1},
