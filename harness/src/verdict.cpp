@@ -17,7 +17,8 @@ bool has_finding(const std::vector<Finding>& findings, Outcome kind) {
 // ("capture[abi:cxx11](...)") are not part of the name.
 bool frame_names(const Frame& frame, std::string_view name) {
   std::string_view function = frame.function;
-  function = function.substr(0, function.find('('));
+  const auto call = function.starts_with("operator()") ? function.find('(', 10) : function.find('(');
+  function = function.substr(0, call);  // a lambda's frame keeps its name, "operator()"
   function = function.substr(0, function.find("[abi:"));
   if (function == name) return true;
   return function.size() > name.size() + 2 && function.ends_with(name) &&

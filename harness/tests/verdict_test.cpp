@@ -99,5 +99,18 @@ TEST(Judge, FunctionMustAppearInTheFindingsStack) {
   EXPECT_EQ(check.reason, "got data_race as expected, but no frame of it is in function 'transfer'");
 }
 
+// Names match without parameters or ABI tags, and a lambda's frame is named operator().
+TEST(Judge, FunctionNamesIgnoreSignaturesAndAbiTags) {
+  auto report = std::string(kTsanRace);
+  report.replace(report.find("#0 bump"), 7, "#0 capture[abi:cxx11](int&)");
+  report.replace(report.find("#1 operator()"), 13, "#1 operator()");
+  Expectation e;
+  e.outcome = Outcome::data_race;
+  e.function = "capture";
+  EXPECT_TRUE(judge(classify(exited(66, report)), e).passed);
+  e.function = "operator()";
+  EXPECT_TRUE(judge(classify(exited(66, report)), e).passed);
+}
+
 }  // namespace
 }  // namespace conclab
