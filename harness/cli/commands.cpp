@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -173,12 +174,14 @@ int tour_command() {
       std::fflush(stdout);
     }
   }
-  fmt::print("\n{:<44} {:<6} {:<22} {:<22} {:>7}\n", "case [" + catalog.tool() + "]", "variant", "expected", "got",
-             "time");
+  std::size_t width = 8 + catalog.tool().size();
+  for (const auto& row : rows) width = std::max(width, row.id.size());
+  fmt::print("\n{:<{}} {:<7} {:<22} {:<22} {:>7}\n", "case [" + catalog.tool() + "]", width, "variant", "expected",
+             "got", "time");
   int failures = 0;
   for (const auto& row : rows) {
     failures += !row.passed;
-    fmt::print("{:<44} {:<6} {:<22} {:<22} {:>6.2f}s{}\n", row.id, row.variant, row.expected, row.got, row.seconds,
+    fmt::print("{:<{}} {:<7} {:<22} {:<22} {:>6.2f}s{}\n", row.id, width, row.variant, row.expected, row.got, row.seconds,
                row.passed ? "" : "  MISMATCH");
   }
   fmt::print("\n{} runs, {} as declared, {} mismatched\n", rows.size(), rows.size() - failures, failures);
