@@ -85,6 +85,22 @@ TEST(CliRun, SleepPastTimeLimitIsTimeout) {
   }
 }
 
+// A deadlock's report carries the cycle, and --graph draws it.
+TEST(CliRun, DeadlockHasCycleAndGraph) {
+  const std::string graph = ::testing::TempDir() + "conclab_graph." + std::to_string(::getpid()) + ".dot";
+  const auto r = conclab({"run", "--graph", graph, "--", testing::program("stuck_child"), "abba"}, true);
+  EXPECT_EQ(r.run.exit_code, 1) << r.run.out.text << r.run.err.text;
+  EXPECT_EQ(r.report["outcome"], "deadlock");
+  ASSERT_EQ(r.report["cycle"].size(), 2u);
+  EXPECT_EQ(r.report["cycle"][0]["waits_for"], "mutex");
+  EXPECT_EQ(r.report["cycle"][0]["held_by"]["tid"], r.report["cycle"][1]["tid"]);
+  std::ifstream in(graph);
+  const std::string dot((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_NE(dot.find("digraph deadlock"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("->"), std::string::npos) << dot;
+  std::filesystem::remove(graph);
+}
+
 // Bad input: one line on stderr naming the problem, exit status 2.
 TEST(CliErrors, BadInputIsOneLineAndStatusTwo) {
   for (const auto& args : std::vector<std::vector<std::string>>{
