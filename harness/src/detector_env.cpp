@@ -11,7 +11,6 @@ namespace {
 constexpr const char* kTsan = "halt_on_error=0:second_deadlock_stack=1:report_signal_unsafe=1";
 constexpr const char* kAsan = "detect_stack_use_after_return=1:detect_leaks=1:check_initialization_order=1";
 constexpr const char* kUbsan = "print_stacktrace=1";
-constexpr const char* kLsan = "";
 
 std::string merged(const char* ours, const char* variable) {
   const char* theirs = std::getenv(variable);
@@ -23,13 +22,11 @@ std::string merged(const char* ours, const char* variable) {
 }  // namespace
 
 std::map<std::string, std::string> detector_env() {
-  std::map<std::string, std::string> env{
+  return {
       {"TSAN_OPTIONS", merged(kTsan, "TSAN_OPTIONS")},
       {"ASAN_OPTIONS", merged(kAsan, "ASAN_OPTIONS")},
       {"UBSAN_OPTIONS", merged(kUbsan, "UBSAN_OPTIONS")},
   };
-  if (auto lsan = merged(kLsan, "LSAN_OPTIONS"); !lsan.empty()) env["LSAN_OPTIONS"] = lsan;
-  return env;
 }
 
 }  // namespace conclab

@@ -6,7 +6,7 @@
 
 namespace conclab {
 
-// TSAN_OPTIONS, ASAN_OPTIONS, UBSAN_OPTIONS and LSAN_OPTIONS for a judged child. Options the
+// TSAN_OPTIONS, ASAN_OPTIONS and UBSAN_OPTIONS for a judged child (LSan runs inside ASan). Options the
 // user already set in the harness's environment come after ours, so theirs win.
 std::map<std::string, std::string> detector_env();
 

@@ -16,7 +16,6 @@
 #include <boost/process/v2/stdio.hpp>
 #include <fmt/format.h>
 #include <functional>
-#include <memory>
 
 #include "watch.hpp"
 

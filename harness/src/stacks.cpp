@@ -1,19 +1,13 @@
 #include "stacks.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/readable_pipe.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/process/v2/environment.hpp>
-#include <boost/process/v2/process.hpp>
-#include <boost/process/v2/stdio.hpp>
 #include <fmt/format.h>
 
 #include <sstream>
 #include <string>
 
+#include "spawn.hpp"
+
 namespace conclab {
-namespace asio = boost::asio;
-namespace bp = boost::process::v2;
 
 namespace {
 
@@ -63,18 +57,20 @@ std::map<pid_t, std::vector<Frame>> parse_eu_stack(std::string_view text) {
 
 namespace {
 
-// Runs an elfutils tool to completion and returns its stdout ("" when the tool is missing).
+// Runs an elfutils tool through the harness's own spawn, so a tool that hangs or leaves a child
+// behind is handled like any program; "" when the tool is missing. (eu-stack may exit non-zero
+// when one frame cannot be unwound; what it printed is still good.)
 std::string run_tool(const char* name, const std::vector<std::string>& args) {
-  const auto path = bp::environment::find_executable(name);
-  if (path.empty()) return {};
-  asio::io_context io;
-  asio::readable_pipe out(io);
-  boost::system::error_code ec;
-  bp::process tool(io, path, args, bp::process_stdio{nullptr, out, nullptr});
-  std::string text;
-  asio::read(out, asio::dynamic_buffer(text), ec);  // to EOF; the tools' output is small
-  tool.wait(ec);
-  return text;
+  RunSpec spec;
+  spec.argv = {name};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.timeout = std::chrono::seconds(5);
+  spec.hang_detection.reset();
+  try {
+    return run_program(spec).out.text;
+  } catch (const HarnessError&) {
+    return {};
+  }
 }
 
 }  // namespace
