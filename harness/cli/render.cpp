@@ -47,9 +47,6 @@ void print_verdict(std::FILE* out, const RunResult& run, const Judgement& judgem
     std::istringstream lines(describe(*run.hang));
     for (std::string line; std::getline(lines, line);) fmt::print(out, "    {}\n", line);
   }
-  const bool ended_by_itself = !run.timed_out && !run.hang && !run.interrupted_by;
-  if (run.strays_killed > 0 && ended_by_itself)
-    fmt::print(out, "  note: {} process(es) of its tree outlived it; conclab ended them\n", run.strays_killed);
   print_stream_note(out, "stdout", run.out);
   print_stream_note(out, "stderr", run.err);
 }

@@ -55,6 +55,12 @@ nlohmann::json to_json(const RunResult& run, const Judgement& judgement) {
   if (run.hang) report["cycle"] = cycle_json(*run.hang);
   report["timed_out"] = run.timed_out;
   report["strays_killed"] = run.strays_killed;
+  auto orphans = nlohmann::json::array();
+  for (const auto& o : run.orphans) orphans.push_back({{"pid", o.pid}, {"name", o.name}, {"command", o.command}});
+  report["orphans"] = std::move(orphans);
+  auto leftovers = nlohmann::json::array();
+  for (const auto& l : run.leftovers) leftovers.push_back({{"kind", l.kind}, {"path", l.path}});
+  report["leftovers"] = std::move(leftovers);
   report["stdout"] = stream_json(run.out);
   report["stderr"] = stream_json(run.err);
   return report;

@@ -30,6 +30,8 @@ constexpr std::array kAllOutcomes{
     Outcome::timeout,
     Outcome::thread_leak,
     Outcome::memory_leak,
+    Outcome::orphan_process,
+    Outcome::ipc_leak,
     Outcome::wrong_result,
     Outcome::exit_nonzero,
 };
@@ -93,6 +95,8 @@ std::string_view to_string(Outcome outcome) {
     case Outcome::timeout: return "timeout";
     case Outcome::thread_leak: return "thread_leak";
     case Outcome::memory_leak: return "memory_leak";
+    case Outcome::orphan_process: return "orphan_process";
+    case Outcome::ipc_leak: return "ipc_leak";
     case Outcome::wrong_result: return "wrong_result";
     case Outcome::exit_nonzero: return "exit_nonzero";
   }
@@ -128,8 +132,10 @@ int priority(Outcome outcome) {
     case Outcome::undefined_behavior: return 7;
     case Outcome::crash: return 6;
     case Outcome::timeout: return 5;
-    case Outcome::thread_leak: return 4;
-    case Outcome::memory_leak: return 3;
+    case Outcome::thread_leak:
+    case Outcome::orphan_process: return 4;
+    case Outcome::memory_leak:
+    case Outcome::ipc_leak: return 3;
     case Outcome::wrong_result: return 2;
     case Outcome::exit_nonzero: return 1;
     case Outcome::clean: return 0;

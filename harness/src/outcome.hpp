@@ -32,6 +32,8 @@ enum class Outcome {
   timeout,
   thread_leak,
   memory_leak,
+  orphan_process,  // a process of the run still running after the program ended by itself
+  ipc_leak,        // a /dev/shm object or a file in the run's temp folder left after the run
   wrong_result,
   exit_nonzero,
 };

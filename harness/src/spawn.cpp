@@ -146,6 +146,13 @@ RunResult run_program(const RunSpec& spec) {
   if (spec.argv.empty()) throw HarnessError("no program to run");
   const auto executable = resolve_executable(spec.argv.front());
   adopt_orphans();
+  std::optional<RunSandbox> sandbox;
+  auto env = spec.env;
+  if (spec.track_leftovers) {
+    sandbox.emplace();
+    env.emplace("CONCLAB_RUN_ID", sandbox->run_id());
+    env.emplace("TMPDIR", sandbox->temp_dir().string());
+  }
 
   asio::io_context io;
   StreamReader out(io, spec.capture_limit), err(io, spec.capture_limit);
@@ -155,7 +162,7 @@ RunResult run_program(const RunSpec& spec) {
   // The executor overload: in Boost 1.81 the io_context overload drops `ec` and throws instead.
   bp::process child = bp::default_process_launcher{}(io.get_executor(), ec, executable, args,
                                              bp::process_stdio{nullptr, out.pipe, err.pipe},
-                                             bp::process_environment{child_environment(spec.env)},
+                                             bp::process_environment{child_environment(env)},
                                              bp::process_start_dir{spec.working_dir.empty() ? "." : spec.working_dir},
                                              ChildSetup{});
   if (ec) throw HarnessError(fmt::format("cannot run '{}': {}", spec.argv.front(), ec.message()));
@@ -208,8 +215,13 @@ RunResult run_program(const RunSpec& spec) {
     unregister_leader(pgid);
     if (!wait_ec && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
     if (!wait_ec && WIFSIGNALED(status)) result.signal = WTERMSIG(status);
-    // Whatever the leader left behind would hold our pipes open: end it now.
-    result.strays_killed = end_strays(pgid);
+    // Whatever the leader left behind would hold our pipes open: end it now. When the leader
+    // ended by itself, what is left of its tree outlived it: orphans, a finding.
+    const bool by_itself = !watchdog.fired() && !result.hang && !result.interrupted_by;
+    auto strays = end_strays(pgid, sandbox ? sandbox->run_id() : std::string(),
+                             by_itself ? spec.let_strays_finish : std::chrono::milliseconds(0));
+    result.strays_killed = static_cast<int>(strays.size());
+    if (by_itself) result.orphans = std::move(strays);
     drain_limit.expires_after(kDrainLimit);
     drain_limit.async_wait([&](const boost::system::error_code& timer_ec) {
       if (timer_ec) return;
@@ -221,6 +233,7 @@ RunResult run_program(const RunSpec& spec) {
     if (exited && out.done && err.done) drain_limit.cancel();
   }
   result.timed_out = watchdog.fired();
+  if (sandbox) result.leftovers = sandbox->collect();
   result.out = std::move(out).finish("stdout");
   result.err = std::move(err).finish("stderr");
   return result;

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "hang.hpp"
+#include "leftovers.hpp"
+#include "watch.hpp"
 
 namespace conclab {
 
@@ -26,6 +28,12 @@ struct RunSpec {
   std::map<std::string, std::string> env;          // set (or override) in the child's environment
   std::string working_dir;                         // empty: the harness's own
   std::optional<HangOptions> hang_detection = HangOptions{};  // nullopt: only the time limit ends a stuck run
+  // Give the run its own id (CONCLAB_RUN_ID) and temp folder (TMPDIR), and report what it leaves
+  // in them and in /dev/shm (leftovers.hpp). Off only for the harness's own helpers (eu-stack).
+  bool track_leftovers = true;
+  // After the program exited by itself, how long what it started may take to end on its own
+  // before it counts as an orphan.
+  std::chrono::milliseconds let_strays_finish{250};
 };
 
 struct Capture {
@@ -41,6 +49,8 @@ struct RunResult {
   double duration_s = 0;
   Capture out, err;
   int strays_killed = 0;  // processes of its tree still alive after it ended, killed and reaped
+  std::vector<Stray> orphans;       // those strays, when the program had ended by itself
+  std::vector<Leftover> leftovers;  // IPC objects and temp files it left, removed since
   std::optional<int> interrupted_by;  // SIGINT/SIGTERM the harness received; the run was ended
   std::optional<HangReport> hang;     // the run was stuck for good; the harness ended it early
 };

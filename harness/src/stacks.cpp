@@ -62,6 +62,8 @@ namespace {
 // when one frame cannot be unwound; what it printed is still good.)
 std::string run_tool(const char* name, const std::vector<std::string>& args) {
   RunSpec spec;
+  spec.track_leftovers = false;  // a helper of the harness, not a run: no id, no sandbox
+  spec.let_strays_finish = std::chrono::milliseconds(0);
   spec.argv = {name};
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   spec.timeout = std::chrono::seconds(5);

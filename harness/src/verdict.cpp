@@ -59,6 +59,22 @@ Judgement classify(const RunResult& run) {
     j.findings.push_back({Outcome::exit_nonzero, "program", fmt::format("exited with status {}", *run.exit_code), {}, {}});
   }
 
+  if (!run.orphans.empty()) {
+    std::string who;
+    for (const auto& o : run.orphans)
+      who += fmt::format("{}{} ({})", who.empty() ? "" : ", ", o.pid, o.command.empty() ? o.name : o.command);
+    j.findings.push_back({Outcome::orphan_process, "watchdog",
+                          fmt::format("{} process(es) still running after the program ended: {}; ended by conclab",
+                                      run.orphans.size(), who),
+                          {}, {}});
+  }
+  if (!run.leftovers.empty()) {
+    std::string what;
+    for (const auto& l : run.leftovers) what += fmt::format("{}{} {}", what.empty() ? "" : ", ", l.kind, l.path);
+    j.findings.push_back({Outcome::ipc_leak, "watchdog",
+                          fmt::format("left behind: {}; removed by conclab", what), {}, {}});
+  }
+
   for (const auto& f : j.findings) {
     if (priority(f.kind) > priority(j.outcome)) j.outcome = f.kind;
     if (!j.signal && f.kind == Outcome::crash && f.signal) j.signal = f.signal;

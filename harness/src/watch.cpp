@@ -14,6 +14,8 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
+#include <thread>
 
 namespace conclab {
 namespace {
@@ -101,32 +103,82 @@ bool nothing_left(pid_t pgid) {
 
 }  // namespace
 
-int end_strays(pid_t pgid) {
-  if (nothing_left(pgid)) return 0;
-  int ended = 0;
+namespace {
+
+std::string read_whole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The CONCLAB_RUN_ID a process inherited; empty when it has none or its environ is unreadable.
+std::string run_id_of(pid_t pid) {
+  const std::string environ = read_whole("/proc/" + std::to_string(pid) + "/environ");
+  constexpr std::string_view kKey = "CONCLAB_RUN_ID=";
+  for (std::size_t at = 0; at < environ.size();) {
+    const auto end = std::min(environ.find('\0', at), environ.size());
+    const std::string_view entry(environ.data() + at, end - at);
+    if (entry.starts_with(kKey)) return std::string(entry.substr(kKey.size()));
+    at = end + 1;
+  }
+  return {};
+}
+
+Stray describe_stray(pid_t pid) {
+  const std::string dir = "/proc/" + std::to_string(pid);
+  Stray s{pid, read_whole(dir + "/comm"), read_whole(dir + "/cmdline")};
+  if (!s.name.empty() && s.name.back() == '\n') s.name.pop_back();
+  std::replace(s.command.begin(), s.command.end(), '\0', ' ');
+  while (!s.command.empty() && s.command.back() == ' ') s.command.pop_back();
+  return s;
+}
+
+// The live (non-zombie) processes of the run: its group, and the orphans adopted from it.
+std::vector<procfs::ProcessEntry> strays_of(pid_t pgid, const std::string& run_id) {
+  const pid_t self = ::getpid();
+  bool others_in_flight;
+  {
+    std::lock_guard lock(leaders_mutex);
+    others_in_flight = !leaders().empty();
+  }
+  std::vector<procfs::ProcessEntry> strays;
+  for (const auto& p : procfs::process_table()) {
+    if (p.pid == self) continue;
+    bool ours = p.pgrp == pgid;
+    if (!ours && p.ppid == self && !is_leader(p.pid)) {
+      const std::string id = run_id_of(p.pid);
+      ours = id.empty() ? !others_in_flight || p.state == 'Z' : id == run_id;
+    }
+    if (ours) strays.push_back(p);
+  }
+  return strays;
+}
+
+}  // namespace
+
+std::vector<Stray> end_strays(pid_t pgid, const std::string& run_id, std::chrono::milliseconds let_finish) {
+  if (nothing_left(pgid)) return {};
+  const auto give_up = std::chrono::steady_clock::now() + let_finish;
+  while (std::chrono::steady_clock::now() < give_up) {
+    const auto live = strays_of(pgid, run_id);
+    if (std::all_of(live.begin(), live.end(), [](const auto& p) { return p.state == 'Z'; })) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::vector<Stray> ended;
   const pid_t self = ::getpid();
   // Killing a process hands its children to us (we are their subreaper), so sweep until a
   // pass finds nothing; the bound only guards against a fork bomb outrunning the sweep.
   for (int pass = 0; pass < 64; ++pass) {
-    std::vector<pid_t> victims;
-    for (const auto& p : procfs::process_table()) {
-      const bool in_group = p.pgrp == pgid && p.pid != self;
-      const bool adopted = p.ppid == self && !is_leader(p.pid);
-      if (in_group || adopted) victims.push_back(p.pid);
-    }
+    const auto victims = strays_of(pgid, run_id);
     if (victims.empty()) break;
-    std::set<pid_t> not_counted;  // a sanitizer's symbolizer, or a process already dead (a zombie)
-    for (const auto& p : procfs::process_table()) {
-      if (std::find(victims.begin(), victims.end(), p.pid) == victims.end()) continue;
-      if (p.state == 'Z' || is_symbolizer(p.pid)) not_counted.insert(p.pid);
+    for (const auto& p : victims) {
+      if (p.state != 'Z' && !is_symbolizer(p.pid)) ended.push_back(describe_stray(p.pid));
       ::kill(p.pid, SIGKILL);
     }
-    for (const auto& p : procfs::process_table()) {
-      if (p.ppid == self && !is_leader(p.pid)) {
-        reap(p.pid);
-        ended += not_counted.count(p.pid) == 0;
-      }
-    }
+    for (const auto& p : victims)
+      if (p.ppid == self) reap(p.pid);
+    // Group members whose parent is still alive are reaped by it, or handed to us next pass.
+    for (const auto& p : procfs::process_table())
+      if (p.ppid == self && p.state == 'Z' && !is_leader(p.pid)) reap(p.pid);
   }
   return ended;
 }

@@ -6,6 +6,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <string>
+#include <vector>
 
 namespace conclab {
 
@@ -34,9 +36,20 @@ class Watchdog {
 // leaves the process group still ends up where end_strays() can find and reap it.
 void adopt_orphans();
 
+// A process of a run that outlived its leader.
+struct Stray {
+  pid_t pid = 0;
+  std::string name;     // comm
+  std::string command;  // cmdline, arguments joined by spaces
+};
+
 // Kills and reaps what is left of a run once its leader is gone: the rest of process group
-// `pgid` and every orphan this process adopted. Returns how many processes it ended.
-int end_strays(pid_t pgid);
+// `pgid` and every orphan this process adopted that carries CONCLAB_RUN_ID=`run_id` (or, when no
+// other run is in flight, any orphan). First gives them `let_finish` to end by themselves (a
+// child told of its parent's death by PR_SET_PDEATHSIG needs a moment). Returns those it had
+// to kill, not counting zombies and a sanitizer's symbolizer.
+std::vector<Stray> end_strays(pid_t pgid, const std::string& run_id = {},
+                              std::chrono::milliseconds let_finish = std::chrono::milliseconds(0));
 
 // Leaders of runs in flight: end_strays() leaves them to their own run.
 void register_leader(pid_t pid);

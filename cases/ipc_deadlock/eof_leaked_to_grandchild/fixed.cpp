@@ -1,0 +1,77 @@
+// Bug (fixed here): the job's cache daemon inherited the job's stdout, a write end of the
+//   supervisor's pipe, so end of file waited for the daemon, which waited for the supervisor.
+// Symptom was a hang after the job's two lines; now end of file arrives when the job exits, the
+//   supervisor closes the control pipe, and the daemon it adopted exits and is reaped.
+// Fix: the job starts the daemon with Boost.Process v2 and its stdout on /dev/null: the daemon
+//   holds no end of the supervisor's pipe, which the supervisor made with pipe2(O_CLOEXEC).
+// Tools: release, ASan and TSan report nothing.
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/process/v2.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <system_error>
+
+#include "conclab/invariant.hpp"
+
+namespace bp = boost::process::v2;
+using conclab::fixture::expect_eq;
+
+[[noreturn]] void fail(const char* call) {
+  throw std::system_error(errno, std::generic_category(), call);
+}
+
+// The cache daemon serves until its control channel, stdin, reaches end of file: its shutdown.
+int run_daemon() {
+  char byte;
+  while (read(STDIN_FILENO, &byte, 1) > 0) {
+  }
+  return 0;
+}
+
+// The job starts the cache daemon, which outlives it, does its work and reports on stdout.
+int run_job() {
+  boost::asio::io_context io;
+  // stdin: inherited, the control channel; stdout: /dev/null, not the supervisor's pipe.
+  bp::process daemon(io, "/proc/self/exe", {"--daemon"}, bp::process_stdio{{}, nullptr, {}});
+  std::printf("job: cache daemon %d started\njob: 3 files indexed\n", daemon.id());
+  daemon.detach();  // it outlives the job (a bp::process would kill it when destroyed)
+  return 0;
+}
+
+// Reads the job's output until end of file: until every write end of the pipe is closed.
+std::string collect_output(int fd) {
+  std::string output;
+  char buffer[4096];
+  for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;) output.append(buffer, n);
+  return output;
+}
+
+int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "--job") == 0) return run_job();
+  if (argc > 1 && std::strcmp(argv[1], "--daemon") == 0) return run_daemon();
+  // A subreaper: the daemon, orphaned when its job exits, becomes our child, for us to reap.
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  int output[2], control[2];
+  if (pipe2(output, O_CLOEXEC) != 0 || pipe2(control, O_CLOEXEC) != 0) fail("pipe2");
+  boost::asio::io_context io;
+  bp::process job(io, "/proc/self/exe", {"--job"}, bp::process_stdio{control[0], output[1], {}});
+  close(control[0]);  // the job's ends: ours to drop
+  close(output[1]);
+  const std::string text = collect_output(output[0]);
+  close(output[0]);
+  job.wait();
+  close(control[1]);  // shuts down whatever the job left running
+  int reaped = 0;
+  while (wait(nullptr) > 0) ++reaped;
+  std::fputs(text.c_str(), stdout);
+  if (int failed = expect_eq(WIFEXITED(job.native_exit_code()) ? 0 : 1, 0, "job exited")) {
+    return failed;
+  }
+  return expect_eq(reaped, 1, "daemons reaped after shutdown");
+}

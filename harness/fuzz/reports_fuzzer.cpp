@@ -1,0 +1,39 @@
+// Fuzz target: a run's stderr and stdout as the judge reads them — the TSan, ASan, LSan and UBSan
+// report parser, the CONCLAB_WRONG_RESULT markers, the verdict and the JSON report made of them.
+// Beyond "no crash, leak, UB or time-out", it checks the promise of reports.cpp: every string of a
+// finding is valid UTF-8 without control characters, and a summary is one line of bounded length.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "fuzz_check.hpp"
+#include "json_report.hpp"
+#include "reports.hpp"
+#include "verdict.hpp"
+
+using conclab::fuzz::printable;
+using conclab::fuzz::require;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  conclab::RunResult run;
+  run.exit_code = 1;
+  run.err.text = text;
+  run.out.text = text.substr(0, text.size() / 2);  // the markers are read from both streams
+  const conclab::Judgement judgement = conclab::classify(run);
+  for (const auto& finding : judgement.findings) {
+    require(printable(finding.summary), "a summary has no control character");
+    require(finding.summary.size() <= 1003, "a summary is at most 1000 bytes and '...'");
+    for (const auto& frame : finding.frames) {
+      require(printable(frame.function) && printable(frame.file) && printable(frame.module),
+              "a frame has no control character");
+      require(frame.line >= 0, "a frame's line is not negative");
+    }
+  }
+  conclab::judge(judgement, {judgement.outcome, "main", {}, {}, {}});
+  // The default error handler throws on invalid UTF-8, and an uncaught exception is a crash.
+  const std::string json = conclab::to_json(run, judgement).dump();
+  require(!json.empty(), "the report is JSON");
+  return 0;
+}

@@ -1,0 +1,44 @@
+// leftovers: what a run leaves in the file system — POSIX shared memory and named semaphores in
+// /dev/shm, files, FIFOs and sockets in its temp folder — found, reported and removed.
+//
+// Every run gets a run id (CONCLAB_RUN_ID) and its own temp folder (TMPDIR). Cases name their
+// objects with the id (fixtures' ipc_name), so a /dev/shm entry carrying it belongs to that run
+// however many runs are in flight. An entry that carries no id is attributed to a run only when
+// no other run was in flight meanwhile (a program of a user's, run by `conclab run`).
+#pragma once
+
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace conclab {
+
+struct Leftover {
+  std::string kind;  // "shm", "semaphore", "fifo", "socket", "file", "folder"
+  std::string path;  // as found, e.g. /dev/shm/sem.conclab.42-1.lock
+};
+
+class RunSandbox {
+ public:
+  // Makes the run id and temp folder and snapshots /dev/shm. Throws HarnessError when the temp
+  // folder cannot be made.
+  RunSandbox();
+  ~RunSandbox();  // removes the temp folder, whatever happened
+  RunSandbox(const RunSandbox&) = delete;
+  RunSandbox& operator=(const RunSandbox&) = delete;
+
+  const std::string& run_id() const { return run_id_; }
+  const std::filesystem::path& temp_dir() const { return temp_dir_; }
+
+  // Once every process of the run is gone: what it left, each removed after it was recorded.
+  std::vector<Leftover> collect();
+
+ private:
+  std::string run_id_;
+  std::filesystem::path temp_dir_;
+  std::set<std::string> shm_before_;
+  bool was_alone_at_start_ = false;
+};
+
+}  // namespace conclab
