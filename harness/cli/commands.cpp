@@ -3,14 +3,18 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "case_run.hpp"
 #include "catalog.hpp"
 #include "detector_env.hpp"
+#include "interrupt.hpp"
 #include "json_report.hpp"
 #include "manifest.hpp"
 #include "render.hpp"
@@ -61,6 +65,7 @@ int run_command(const RunArgs& args) {
   spec.argv = args.argv;
   spec.timeout = std::chrono::milliseconds(std::llround(args.timeout_s * 1000));
   spec.env = detector_env();
+  spec.limits = args.limits;
   if (args.hang_window_ms > 0) spec.hang_detection = HangOptions{.window = std::chrono::milliseconds(args.hang_window_ms)};
   else spec.hang_detection.reset();
   const auto run = run_program(spec);
@@ -123,6 +128,7 @@ int check_command(const CheckArgs& args) {
     const auto expected = expectation_for(c, variant, catalog.tool(), args.expect);
     int reached = 0;
     for (int i = 0; i < args.repeat; ++i) {
+      if (const auto signo = stop_signal()) return 128 + *signo;
       const auto r = run_case(catalog, c, variant, expected);
       if (r.run.interrupted_by) return interrupted_status(r.run);
       reached += r.check.passed;
@@ -151,29 +157,57 @@ int check_command(const CheckArgs& args) {
   return all_passed ? 0 : 1;
 }
 
-int tour_command() {
+int tour_command(int jobs) {
   const auto catalog = this_build_catalog();
   const auto cases = catalog.all();
   struct Row {
     std::string id, variant, expected, got;
-    double seconds;
-    bool passed;
+    double seconds = 0;
+    bool passed = false, done = false;
   };
   std::vector<Row> rows;
-  const std::size_t total = cases.size() * std::size(kVariants);
-  for (const auto& c : cases) {
-    for (const auto variant : kVariants) {
-      const auto r = run_case(catalog, c, std::string(variant));
-      if (r.run.interrupted_by) return interrupted_status(r.run);
-      rows.push_back({c.id, std::string(variant), std::string(to_string(r.expected.outcome)),
-                      std::string(to_string(r.judgement.outcome)), r.run.duration_s, r.check.passed});
+  std::vector<std::pair<const Case*, std::string>> work;
+  for (const auto& c : cases)
+    for (const auto variant : kVariants) work.emplace_back(&c, std::string(variant));
+  rows.resize(work.size());
+  std::atomic<std::size_t> next{0};
+  std::atomic<int> interrupted{0};
+  std::mutex print_mutex;
+  std::size_t finished = 0;
+  // Each worker takes the next run; runs share nothing but this process (see docs/design.md).
+  auto worker = [&] {
+    for (std::size_t i; !interrupted && !stop_signal() && (i = next++) < work.size();) {
+      const auto& [c, variant] = work[i];
+      const auto r = run_case(catalog, *c, variant);
+      if (r.run.interrupted_by) interrupted = *r.run.interrupted_by;
+      rows[i] = {c->id, variant, std::string(to_string(r.expected.outcome)), std::string(to_string(r.judgement.outcome)),
+                 r.run.duration_s, r.check.passed, true};
       const auto* why = r.judgement.deciding();
-      fmt::print("[{}/{}] {} {}: {} {}{}\n", rows.size(), total, c.id, variant, rows.back().got,
+      std::lock_guard lock(print_mutex);
+      fmt::print("[{}/{}] {} {}: {} {}{}\n", ++finished, work.size(), c->id, variant, rows[i].got,
                  r.check.passed ? "(as declared)" : "MISMATCH: " + r.check.reason,
                  why ? " — " + why->summary : std::string());
       std::fflush(stdout);
     }
+  };
+  std::vector<std::thread> threads;
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  for (int t = 0; t < std::max(1, jobs); ++t) {
+    threads.emplace_back([&] {
+      try {
+        worker();
+      } catch (...) {  // a harness error in one run stops the tour, after the others end
+        std::lock_guard lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+        next = work.size();
+      }
+    });
   }
+  for (auto& t : threads) t.join();
+  if (failure) std::rethrow_exception(failure);
+  if (interrupted) return 128 + interrupted;
+  if (const auto signo = stop_signal()) return 128 + *signo;
   std::size_t width = 8 + catalog.tool().size();
   for (const auto& row : rows) width = std::max(width, row.id.size());
   fmt::print("\n{:<{}} {:<7} {:<22} {:<22} {:>7}\n", "case [" + catalog.tool() + "]", width, "variant", "expected",

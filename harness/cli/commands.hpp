@@ -2,6 +2,8 @@
 // 0 clean / as declared, 1 a bug or a mismatch, 2 bad input or a harness error, 128+N interrupted.
 #pragma once
 
+#include "limits.hpp"
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +16,7 @@ struct RunArgs {
   bool show_output = false;
   std::string graph;         // write the wait-for graph of a stuck run (DOT, or SVG for *.svg)
   int hang_window_ms = 400;  // 0: no hang detection, only the time limit
+  ChildLimits limits;        // --max-cpu, --max-file-mib, --max-procs, --max-memory-mib
   std::vector<std::string> argv;
 };
 int run_command(const RunArgs& args);
@@ -29,6 +32,7 @@ struct CheckArgs {
 };
 int check_command(const CheckArgs& args);
 
-int tour_command();
+// Runs every case and variant, `jobs` at a time; prints progress as runs end and the table at the end.
+int tour_command(int jobs);
 
 }  // namespace conclab::cli

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "interrupt.hpp"
 #include "manifest.hpp"
 #include "spawn.hpp"
 
@@ -20,6 +21,7 @@ int fail(const std::string& message) {
 
 int main(int argc, char** argv) {
   using namespace conclab::cli;
+  conclab::install_stop_watch();  // before anything is started: a Ctrl-C is never lost
   CLI::App app{"conclab: a concurrency-bug lab and test harness"};
   app.require_subcommand(1);
 
@@ -32,6 +34,18 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--hang-window", run.hang_window_ms,
                       "Milliseconds a tree must stay blocked to be judged stuck (0: only the time limit)")
       ->check(CLI::Range(0, 600000));
+  std::uint64_t file_mib = run.limits.file_bytes >> 20, memory_mib = run.limits.memory_bytes >> 20;
+  run_cmd->add_option("--max-cpu", run.limits.cpu_seconds, "CPU-time limit of the program in seconds (SIGXCPU)")
+      ->check(CLI::Range(1, 86400));
+  run_cmd->add_option("--max-file-mib", file_mib, "Largest file it may write, MiB (SIGXFSZ)")->check(CLI::Range(1, 1 << 20));
+  run_cmd->add_option("--max-procs", run.limits.processes, "Processes and threads it may have at once (cgroup)")
+      ->check(CLI::Range(1, 1 << 20));
+  run_cmd->add_option("--max-memory-mib", memory_mib, "Resident memory of its whole tree, MiB (cgroup)")
+      ->check(CLI::Range(1, 1 << 24));
+  run_cmd->callback([&] {
+    run.limits.file_bytes = file_mib << 20;
+    run.limits.memory_bytes = memory_mib << 20;
+  });
   run_cmd->add_option("program", run.argv, "PROGRAM [ARGS...] (after --)")->required();
 
   bool markdown = false;
@@ -48,7 +62,10 @@ int main(int argc, char** argv) {
   check_cmd->add_option("--expect", check.expect, "Expect this outcome instead of the manifest's");
   check_cmd->add_option("--json", check.json, "Write every run's JSON report to FILE");
 
-  app.add_subcommand("tour", "Run every case, both variants, and print a table");
+  auto* tour_cmd = app.add_subcommand("tour", "Run every case, both variants, and print a table");
+  int tour_jobs = 1;
+  tour_cmd->add_option("-j,--jobs", tour_jobs, "Runs in parallel (each in its own process group, IPC names and temp folder)")
+      ->check(CLI::Range(1, 64));
 
   try {
     app.parse(argc, argv);
@@ -64,7 +81,7 @@ int main(int argc, char** argv) {
     if (run_cmd->parsed()) return run_command(run);
     if (check_cmd->parsed()) return check_command(check);
     if (app.got_subcommand("list")) return list_command(markdown);
-    return tour_command();
+    return tour_command(tour_jobs);
   } catch (const conclab::HarnessError& e) {
     return fail(e.what());
   } catch (const conclab::ManifestError& e) {

@@ -34,13 +34,17 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kDrainLimit = std::chrono::seconds(1);
 
 // Runs in the child between fork and exec: its own process group, so the watchdog can signal
-// the whole tree at once; no core files, which a crashing case would otherwise leave behind.
+// the whole tree at once; its limits (no core files, which a crashing case would otherwise leave
+// behind; CPU time; file size) and its cgroup (processes, memory).
 struct ChildSetup {
+  const ChildLimits* limits;
+  const std::vector<std::string>* cgroup_procs;
+
   template <typename Launcher>
   bp::error_code on_exec_setup(Launcher&, const bp::filesystem::path&, const char* const*) {
     if (::setpgid(0, 0) != 0) return bp::error_code(errno, bp::system_category());
-    const rlimit no_core{0, 0};
-    ::setrlimit(RLIMIT_CORE, &no_core);
+    if (const int error = apply_rlimits(*limits)) return bp::error_code(error, bp::system_category());
+    join_cgroups(*cgroup_procs);  // best effort: without it the run is only unlimited, not wrong
     return {};
   }
 
@@ -153,6 +157,10 @@ RunResult run_program(const RunSpec& spec) {
     env.emplace("CONCLAB_RUN_ID", sandbox->run_id());
     env.emplace("TMPDIR", sandbox->temp_dir().string());
   }
+  // Destroyed after the run's last process is gone (a cgroup with members cannot be removed).
+  std::optional<ChildCgroup> cgroup;
+  if (sandbox) cgroup.emplace(sandbox->run_id(), spec.limits);
+  static const std::vector<std::string> no_cgroup;
 
   asio::io_context io;
   StreamReader out(io, spec.capture_limit), err(io, spec.capture_limit);
@@ -164,7 +172,7 @@ RunResult run_program(const RunSpec& spec) {
                                              bp::process_stdio{nullptr, out.pipe, err.pipe},
                                              bp::process_environment{child_environment(env)},
                                              bp::process_start_dir{spec.working_dir.empty() ? "." : spec.working_dir},
-                                             ChildSetup{});
+                                             ChildSetup{&spec.limits, cgroup ? &cgroup->procs_files() : &no_cgroup});
   if (ec) throw HarnessError(fmt::format("cannot run '{}': {}", spec.argv.front(), ec.message()));
 
   const pid_t pgid = child.id();
@@ -234,6 +242,11 @@ RunResult run_program(const RunSpec& spec) {
   }
   result.timed_out = watchdog.fired();
   if (sandbox) result.leftovers = sandbox->collect();
+  if (cgroup) {
+    if (cgroup->memory_limit_hit()) result.limit_hit = "memory";
+    else if (cgroup->process_limit_hit()) result.limit_hit = "processes";
+    result.limits_applied = cgroup->describe();
+  }
   result.out = std::move(out).finish("stdout");
   result.err = std::move(err).finish("stderr");
   return result;

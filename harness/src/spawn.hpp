@@ -11,6 +11,7 @@
 
 #include "hang.hpp"
 #include "leftovers.hpp"
+#include "limits.hpp"
 #include "watch.hpp"
 
 namespace conclab {
@@ -34,6 +35,7 @@ struct RunSpec {
   // After the program exited by itself, how long what it started may take to end on its own
   // before it counts as an orphan.
   std::chrono::milliseconds let_strays_finish{250};
+  ChildLimits limits;  // CPU time, file size, processes, memory (limits.hpp)
 };
 
 struct Capture {
@@ -51,6 +53,8 @@ struct RunResult {
   int strays_killed = 0;  // processes of its tree still alive after it ended, killed and reaped
   std::vector<Stray> orphans;       // those strays, when the program had ended by itself
   std::vector<Leftover> leftovers;  // IPC objects and temp files it left, removed since
+  std::string limit_hit;   // "memory" or "processes" when the run's cgroup limit stopped something
+  std::string limits_applied;  // what the cgroup enforced, or why it could not
   std::optional<int> interrupted_by;  // SIGINT/SIGTERM the harness received; the run was ended
   std::optional<HangReport> hang;     // the run was stuck for good; the harness ended it early
 };

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <sstream>
 #include <string>
 
@@ -28,7 +29,9 @@ void parse_source_line(std::string_view text, Frame& frame) {
   }
   if (numbers.empty()) return;
   frame.file = std::string(where);
-  frame.line = std::stoi(std::string(numbers.back()));
+  // from_chars, not stoi: a number past INT_MAX (a file named "x:99999999999") must not throw.
+  const auto digits = numbers.back();
+  if (std::from_chars(digits.data(), digits.data() + digits.size(), frame.line).ec != std::errc{}) frame.line = 0;
 }
 
 }  // namespace

@@ -54,18 +54,26 @@ Judgement classify(const RunResult& run) {
   } else if (run.signal) {
     j.signal = run.signal;
     if (!has_finding(j.findings, Outcome::crash))
-      j.findings.push_back({Outcome::crash, "program", "killed by " + signal_name(*run.signal), {}, run.signal});
+      j.findings.push_back({Outcome::crash, "program",
+                            "killed by " + signal_name(*run.signal) +
+                                (run.limit_hit.empty() ? "" : " (the run's " + run.limit_hit + " limit was reached)"),
+                            {}, run.signal});
   } else if (run.exit_code.value_or(0) != 0 && j.findings.empty()) {
     j.findings.push_back({Outcome::exit_nonzero, "program", fmt::format("exited with status {}", *run.exit_code), {}, {}});
   }
 
   if (!run.orphans.empty()) {
+    constexpr std::size_t kNamed = 3;
     std::string who;
-    for (const auto& o : run.orphans)
-      who += fmt::format("{}{} ({})", who.empty() ? "" : ", ", o.pid, o.command.empty() ? o.name : o.command);
+    for (std::size_t i = 0; i < std::min(kNamed, run.orphans.size()); ++i) {
+      const auto& o = run.orphans[i];
+      who += fmt::format("{}{} ({})", i ? ", " : "", o.pid, o.command.empty() ? o.name : o.command);
+    }
+    if (run.orphans.size() > kNamed) who += fmt::format(" and {} more", run.orphans.size() - kNamed);
     j.findings.push_back({Outcome::orphan_process, "watchdog",
-                          fmt::format("{} process(es) still running after the program ended: {}; ended by conclab",
-                                      run.orphans.size(), who),
+                          fmt::format("{} process(es) still running after the program ended: {}; ended by conclab{}",
+                                      run.orphans.size(), who,
+                                      run.limit_hit == "processes" ? " (forking stopped at the run's process limit)" : ""),
                           {}, {}});
   }
   if (!run.leftovers.empty()) {

@@ -1,9 +1,14 @@
 // The conclab CLI end to end, on programs it has never seen and on the catalog.
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "spawn.hpp"
@@ -137,6 +142,91 @@ TEST(CliList, ListsTheCatalog) {
   for (const char* bug : {"lost_update", "lock_order_inversion", "thread_crash_kills_process"})
     EXPECT_NE(r.run.out.text.find(bug), std::string::npos) << bug;
 }
+
+}  // namespace
+}  // namespace conclab
+
+namespace conclab {
+namespace {
+
+// Starts conclab with `args` as our child; we are a subreaper, so whatever conclab leaves
+// behind when it dies becomes our child and shows in children_of_this_process().
+pid_t start_conclab(std::vector<std::string> args) {
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  args.insert(args.begin(), CONCLAB_CLI);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t quiet;
+  posix_spawn_file_actions_init(&quiet);
+  posix_spawn_file_actions_addopen(&quiet, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  EXPECT_EQ(::posix_spawn(&pid, CONCLAB_CLI, &quiet, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&quiet);
+  return pid;
+}
+
+// Sends `signo` after `delay`; returns conclab's wait status and how long it took to exit after it.
+std::pair<int, double> signal_and_wait(pid_t pid, int signo, std::chrono::milliseconds delay) {
+  std::this_thread::sleep_for(delay);
+  const auto sent = std::chrono::steady_clock::now();
+  ::kill(pid, signo);
+  int status = 0;
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() - sent > std::chrono::seconds(10)) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return {status, std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count()};
+}
+
+// Reaps what conclab left to us, returning how many there were.
+std::size_t reap_leftovers() {
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto left = testing::children_of_this_process().size();
+  for (const auto& child : testing::children_of_this_process()) {
+    const pid_t pid = std::stoi(child);
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+  }
+  return left;
+}
+
+class CliSignals : public ::testing::TestWithParam<int> {};
+
+// SIGINT/SIGTERM to `conclab run` ends the program's whole tree, escaped daemon included,
+// within a second, and conclab exits 128+N.
+TEST_P(CliSignals, RunEndsItsTree) {
+  const std::string child = testing::program("fault_child");
+  const pid_t pid = start_conclab({"run", "--timeout", "60", "--", "sh", "-c",
+                                   child + " escape-group; " + child + " sleep 100 & " + child + " sleep 100"});
+  const auto [status, seconds] = signal_and_wait(pid, GetParam(), std::chrono::milliseconds(500));
+  ASSERT_TRUE(WIFEXITED(status)) << "conclab died of the signal instead of handling it";
+  EXPECT_EQ(WEXITSTATUS(status), 128 + GetParam());
+  EXPECT_LT(seconds, 1.5);
+  EXPECT_EQ(reap_leftovers(), 0u) << "conclab left processes behind";
+}
+
+// The same during `tour -j 3`: every run in flight is ended, no new one starts.
+TEST_P(CliSignals, ParallelTourEndsEveryRun) {
+  const pid_t pid = start_conclab({"tour", "-j", "3"});
+  const auto [status, seconds] = signal_and_wait(pid, GetParam(), std::chrono::milliseconds(1500));
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 128 + GetParam());
+  EXPECT_LT(seconds, 1.5);
+  EXPECT_EQ(reap_leftovers(), 0u);
+  const std::string ours = "conclab." + std::to_string(pid) + "-";
+  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::temp_directory_path()))
+    EXPECT_FALSE(e.path().filename().string().starts_with(ours)) << e.path();
+  for (const auto& e : std::filesystem::directory_iterator("/dev/shm"))
+    EXPECT_EQ(e.path().filename().string().find(ours), std::string::npos) << e.path();
+}
+
+INSTANTIATE_TEST_SUITE_P(IntAndTerm, CliSignals, ::testing::Values(SIGINT, SIGTERM),
+                         [](const auto& info) { return info.param == SIGINT ? "SIGINT" : "SIGTERM"; });
 
 }  // namespace
 }  // namespace conclab

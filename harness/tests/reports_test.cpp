@@ -249,6 +249,20 @@ TEST(ReportParser, HugeLines) {
   EXPECT_LT(long_message.front().summary.size(), 1100u);
 }
 
+// Found while fuzzing (harness/fuzz): an own frame's long path and a longer SUMMARY line of the
+// same byte. The summary looked for "<path>:" in the whole SUMMARY line, which is quadratic: a
+// few MiB of such stderr kept conclab busy for minutes.
+TEST(ReportParser, LongPathInLongSummary) {
+  const std::string path(1u << 20, 'A');
+  const auto start = std::chrono::steady_clock::now();
+  const auto findings = reports::parse("WARNING: ThreadSanitizer: data race (pid=1)\n    #0 f " + path +
+                                       ":1 (m+0x1)\n\nSUMMARY: ThreadSanitizer: " + std::string(2u << 20, 'A') + "\n");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings.front().kind, Outcome::data_race);
+  EXPECT_LT(findings.front().summary.size(), 1100u);
+}
+
 // Program lines between reports and inside one: each report is still read whole.
 TEST(ReportParser, InterleavedProgramOutput) {
   const std::string text = "worker 1 done\n" + std::string(kTsanRace) +

@@ -1,7 +1,18 @@
-// A child that misbehaves on demand, for the harness's own tests:
-//   exit N | raise SIGNO | flood BYTES | grandchild | sleep SECONDS | ignore-term
+// A child that misbehaves on demand, for the harness's own tests (fault_suite_test.cpp):
+//   exit N | raise SIGNO | flood BYTES | grandchild | sleep SECONDS | ignore-term |
+//   escape-group | stop-self | close-stdout | garbage | leave-ipc | fork-bomb | write-file BYTES |
+//   burn-cpu
+// Arguments after the mode's own are ignored: tests use one as a tag to find every process a
+// run started in /proc.
+#include <fcntl.h>
+#include <semaphore.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cstring>
+#include <fstream>
 
 #include <chrono>
 #include <cstdio>
@@ -36,6 +47,62 @@ int leave_grandchild() {
   return 0;
 }
 
+// A daemon the usual way: a new session (out of the run's process group), then a second fork.
+int escape_group() {
+  if (::fork() == 0) {
+    ::setsid();
+    if (::fork() == 0) {
+      ::sleep(100);
+      std::_Exit(0);
+    }
+    std::_Exit(0);
+  }
+  return 0;
+}
+
+// Bytes that are neither text nor UTF-8, a half report, NULs: what a parser must survive.
+int garbage() {
+  std::string junk = "WARNING: ThreadSanitizer: data race (pid=\xff\xfe)\n  Write of size \x80\xc0 at 0x\n";
+  junk += "==1==ERROR: AddressSanitizer: heap-use-after-free on address\n    #0 0x\xf0\x28\x8c\xbc in ";
+  for (int i = 0; i < 4096; ++i) junk += static_cast<char>((i * 131 + 7) & 0xff);
+  junk += "\nSUMMARY: ThreadSanitizer: \n";
+  for (int fd : {STDOUT_FILENO, STDERR_FILENO})
+    if (::write(fd, junk.data(), junk.size()) < 0) return 1;
+  return 0;
+}
+
+// Names with the run's id (as cases do) and without it, in /dev/shm and in TMPDIR; then a crash.
+int leave_ipc() {
+  const char* id = std::getenv("CONCLAB_RUN_ID");
+  const std::string tag = id != nullptr ? id : "by-hand";
+  const int shm = ::shm_open(("/conclab." + tag + ".fault-shm").c_str(), O_CREAT | O_RDWR, 0600);
+  if (shm < 0 || ::ftruncate(shm, 4096) != 0) return 1;
+  sem_t* sem = ::sem_open(("/conclab." + tag + ".fault-sem").c_str(), O_CREAT, 0600, 1);
+  if (sem == SEM_FAILED) return 1;
+  const char* tmp = std::getenv("TMPDIR");
+  const std::string dir = tmp != nullptr ? tmp : "/tmp";
+  if (::mkfifo((dir + "/fault-fifo").c_str(), 0600) != 0) return 1;
+  std::ofstream(dir + "/fault-file") << "left behind\n";
+  std::fflush(nullptr);
+  return ::raise(SIGSEGV), 0;
+}
+
+// Forks until the process cap stops it, then waits: contained only by the harness's limits.
+int fork_bomb() {
+  int made = 0;
+  while (made < 100000) {
+    const pid_t pid = ::fork();
+    if (pid < 0) break;
+    if (pid == 0) {
+      ::pause();
+      std::_Exit(0);
+    }
+    ++made;
+  }
+  std::printf("forked %d\n", made);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -47,6 +114,27 @@ int main(int argc, char** argv) {
   if (mode == "flood") return flood(std::strtoull(arg, nullptr, 10));
   if (mode == "grandchild") return leave_grandchild();
   if (mode == "sleep") return std::this_thread::sleep_for(std::chrono::duration<double>(std::atof(arg))), 0;
+  if (mode == "escape-group") return escape_group();
+  if (mode == "stop-self") return ::raise(SIGSTOP), 0;
+  if (mode == "close-stdout") {
+    ::close(STDOUT_FILENO);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    return ::write(STDERR_FILENO, "stdout closed\n", 14) == 14 ? 0 : 1;
+  }
+  if (mode == "garbage") return garbage();
+  if (mode == "leave-ipc") return leave_ipc();
+  if (mode == "fork-bomb") return fork_bomb();
+  if (mode == "write-file") {
+    std::ofstream big(std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/big");
+    const std::string block(1 << 20, 'x');
+    for (unsigned long long n = std::strtoull(arg, nullptr, 10); n > 0 && big; n -= std::min<unsigned long long>(n, block.size()))
+      big.write(block.data(), std::min<unsigned long long>(n, block.size()));
+    return big ? 0 : 1;
+  }
+  if (mode == "burn-cpu") {
+    for (volatile unsigned long long spin = 0;; ++spin) {
+    }
+  }
   if (mode == "ignore-term") {
     ::signal(SIGTERM, SIG_IGN);
     std::puts("ignoring SIGTERM");

@@ -1,0 +1,57 @@
+// limits: what a run may use. rlimits for CPU time, file size and core files; a cgroup for the
+// number of processes and for memory, because rlimits cannot do those here: RLIMIT_NPROC does
+// not bind root, and RLIMIT_AS breaks the sanitizers, which reserve terabytes of address space.
+// Without a writable cgroup (v1 `pids`/`memory` controllers or v2), those two limits are off
+// and `ChildCgroup::describe()` says so. See docs/limits.md.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace conclab {
+
+struct ChildLimits {
+  std::uint64_t cpu_seconds = 120;               // RLIMIT_CPU: SIGXCPU, then SIGKILL a second later
+  std::uint64_t file_bytes = 1ull << 30;         // RLIMIT_FSIZE: a bigger write gets SIGXFSZ
+  std::uint64_t processes = 512;                 // cgroup pids.max (threads count too)
+  std::uint64_t memory_bytes = 4ull << 30;       // cgroup memory limit (resident memory, not address space)
+};
+
+// Sets the rlimits; runs in the child between fork and exec (async-signal-safe).
+int apply_rlimits(const ChildLimits& limits);
+
+// A cgroup of its own for one run. Made before the spawn; the child joins it before exec;
+// removed once the run's processes are gone.
+class ChildCgroup {
+ public:
+  ChildCgroup(const std::string& run_id, const ChildLimits& limits);
+  ~ChildCgroup();
+  ChildCgroup(const ChildCgroup&) = delete;
+  ChildCgroup& operator=(const ChildCgroup&) = delete;
+
+  // The cgroup.procs files the child writes "0" to (precomputed: the child must not allocate).
+  const std::vector<std::string>& procs_files() const { return procs_files_; }
+  // Whether the memory limit killed something in this run (the OOM killer's SIGKILL).
+  bool memory_limit_hit() const;
+  // Whether fork/clone failed because of the process limit.
+  bool process_limit_hit() const;
+  // "processes <= 512 (cgroup v1 pids), memory <= 4096 MiB (cgroup v1 memory)", or why not.
+  std::string describe() const;
+
+ private:
+  std::vector<std::string> dirs_;  // made by us, removed in the destructor
+  std::vector<std::string> procs_files_;
+  std::string pids_dir_, memory_dir_;
+  bool v2_ = false;
+  std::string missing_;
+  ChildLimits limits_;
+};
+
+// Joins the cgroups: writes "0" into each file. Async-signal-safe; returns 0 or an errno.
+int join_cgroups(const std::vector<std::string>& procs_files);
+
+}  // namespace conclab
