@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Runs `conclab check --repeat N` over every case and variant under each preset and prints the table
-# of detection rates. Usage: ci/repeat.sh [-j JOBS] [N] [PRESET...]   (default: -j 2, 100, all presets)
+# of detection rates. Usage: ci/repeat.sh [-j JOBS] [-m REGEX] [N] [PRESET...]
+# (defaults: -j 2, every case, 100 runs, all presets; -m keeps the cases whose id matches REGEX)
 # Builds what is missing first. Exit status 1 when any run missed its declared outcome.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 jobs=2
-if [ "${1:-}" = -j ]; then jobs=$2; shift 2; fi
+match=.
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -j) jobs=$2; shift 2 ;;
+    -m) match=$2; shift 2 ;;
+    *) break ;;
+  esac
+done
 repeat=${1:-100}
 shift || true
 presets=("$@")
@@ -30,7 +38,7 @@ export repeat
 
 started=$(date +%s)
 for preset in "${presets[@]}"; do
-  for bug in $("build/$preset/harness/conclab" list | awk '{print $1 "/" $2}'); do
+  for bug in $("build/$preset/harness/conclab" list | awk '{print $1 "/" $2}' | grep -E -- "$match"); do
     printf '%s buggy %s\n%s fixed %s\n' "$bug" "$preset" "$bug" "$preset"
   done
 done | xargs -P "$jobs" -L 1 bash -c 'one_row "$@" | tee -a "'"$rows"'/table" >&2' _ 2>&1 |
