@@ -61,6 +61,8 @@ nlohmann::json to_json(const RunResult& run, const Judgement& judgement) {
   auto leftovers = nlohmann::json::array();
   for (const auto& l : run.leftovers) leftovers.push_back({{"kind", l.kind}, {"path", l.path}});
   report["leftovers"] = std::move(leftovers);
+  report["limits"] = run.limits_applied;
+  report["limit_hit"] = run.limit_hit.empty() ? nlohmann::json(nullptr) : nlohmann::json(run.limit_hit);
   report["stdout"] = stream_json(run.out);
   report["stderr"] = stream_json(run.err);
   return report;
