@@ -44,7 +44,9 @@ Judgement classify(const RunResult& run) {
   if (run.hang) {
     const auto& h = *run.hang;
     Finding f{h.kind, "watchdog", first_line(describe(h)), {}, {}};
-    if (!h.cycle.empty()) f.frames = h.cycle.front().frames;
+    // Every waiter's stack, first waiter first: across processes the interesting one (a child
+    // stuck in a lock) is often not the first (its parent in waitpid).
+    for (const auto& w : h.cycle) f.frames.insert(f.frames.end(), w.frames.begin(), w.frames.end());
     j.findings.push_back(std::move(f));
   } else if (run.timed_out) {
     j.findings.push_back({Outcome::timeout, "watchdog",
