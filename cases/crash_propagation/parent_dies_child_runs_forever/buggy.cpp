@@ -4,7 +4,6 @@
 // Symptom: the job prints its result and exits 0, and the heartbeat lines keep coming, forever.
 // Fix: the heartbeat sleeps in poll() on a lifeline pipe and stops at its end of file.
 // Tools: no detector looks past the main process's exit; conclab finds the heartbeat still running.
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>

