@@ -1,7 +1,6 @@
-// Bug: a supervisor prices four batches of orders, a worker process per batch, and files the total
-//   each worker prints. Batch 2 orders "figs", which left the catalog: its worker dereferences the
-//   null price and dies of SIGSEGV. The supervisor takes "the worker ended" for "the batch is done"
-//   and never asks how it ended, so batch 2 silently goes missing.
+// Bug: a supervisor runs four batches of orders, a worker process each, and files the total each
+//   worker prints. Batch 2's worker dies of SIGSEGV (a null price: "figs" left the catalog), and
+//   the supervisor, taking "the worker ended" for "the batch is done", never asks how it ended.
 // Symptom: 3 batch totals instead of 4, every run, and nothing says why.
 // Fix: check each worker's wait status (WIFSIGNALED on native_exit_code()); rerun a crashed batch.
 // Tools: the crash stays inside its worker; release, ASan and TSan see only the short tally.
