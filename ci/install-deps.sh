@@ -7,6 +7,8 @@ packages=(
   libboost1.81-dev libboost-filesystem1.81-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev
   valgrind graphviz elfutils
+  python3 gnuplot-nox linux-perf hyperfine
+  chromium python3-jsonschema
 )
 missing=()
 for p in "${packages[@]}"; do

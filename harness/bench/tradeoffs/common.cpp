@@ -117,7 +117,9 @@ long smaps_kib(pid_t pid, const char* field) {
   return std::atol(field_of("/proc/" + std::to_string(pid) + "/smaps_rollup", field).c_str());
 }
 
-long meminfo_kib(const char* field) { return std::atol(field_of("/proc/meminfo", field).c_str()); }
+long status_kib(pid_t pid, const char* field) {
+  return std::atol(field_of("/proc/" + std::to_string(pid) + "/status", field).c_str());
+}
 
 void ballast(std::size_t mib) {
   const std::size_t bytes = mib << 20;

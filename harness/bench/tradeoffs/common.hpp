@@ -44,9 +44,9 @@ bool read_all(int fd, void* data, std::size_t size);
 void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected);
 void futex_wake(std::atomic<std::uint32_t>& word, int count = 1);
 
-// A field of /proc/<pid>/smaps_rollup ("Pss", "Rss") or /proc/meminfo ("PageTables"), in KiB.
+// A field of /proc/<pid>/smaps_rollup ("Pss", "Rss") or /proc/<pid>/status ("VmPTE"), in KiB.
 long smaps_kib(pid_t pid, const char* field);
-long meminfo_kib(const char* field);
+long status_kib(pid_t pid, const char* field);
 
 // Memory mapped and touched page by page (4 KiB pages: no transparent huge pages), so that a fork
 // has that much to copy the page tables of. One at a time: asking for another size replaces it.

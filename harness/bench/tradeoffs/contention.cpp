@@ -1,4 +1,4 @@
-// Contention: "it depends on the workload". Two workers (one per CPU), the same code run as two
+// Contention: "it depends on the workload". Two workers (pinned, one per CPU), the same code run as two
 // threads or two forked processes; each iteration is the whole job, creation and join included.
 //  - false_sharing: each worker bumps its own counter, but the counters share a cache line. Threads
 //    share the line; processes each get a private copy of the page (copy on write) and don't.
@@ -26,16 +26,22 @@ alignas(64) volatile long counters[kWorkers * 8];
 std::mutex global_lock;
 long global_count = 0;
 
-// Runs work(i) for each worker i on a thread or in a forked child, and waits for all.
+// Runs work(i) for each worker i on a thread or in a forked child, worker i pinned to CPU i (so the
+// two can run at the same time whenever the machine lets them), and waits for all.
 void run_workers(bool processes, const std::function<void(int)>& work) {
+  const bool pin = ::sysconf(_SC_NPROCESSORS_ONLN) >= kWorkers;
+  auto worker = [&work, pin](int i) {
+    if (pin) pin_to(i);
+    work(i);
+  };
   if (processes) {
     pid_t pids[kWorkers];
-    for (int i = 0; i < kWorkers; ++i) pids[i] = fork_child([&work, i] { return work(i), 0; });
+    for (int i = 0; i < kWorkers; ++i) pids[i] = fork_child([&worker, i] { return worker(i), 0; });
     for (pid_t pid : pids) reap(pid);
     return;
   }
   std::vector<std::thread> threads;
-  for (int i = 0; i < kWorkers; ++i) threads.emplace_back(work, i);
+  for (int i = 0; i < kWorkers; ++i) threads.emplace_back(worker, i);
   for (auto& t : threads) t.join();
 }
 

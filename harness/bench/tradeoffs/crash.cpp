@@ -31,10 +31,16 @@ struct Board {
   std::atomic<std::uint32_t> stop;
 };
 
-// One worker's loop; the victim crashes once it has started `crash_at` units.
-void work(Board& board, int w, long crash_at) {
+void wait_working(Board& board, std::uint32_t count) {
+  for (std::uint32_t seen; (seen = board.working.load()) < count;) futex_wait(board.working, seen);
+}
+
+// One worker's loop, once `together` workers have begun; the victim crashes once it has started
+// `crash_at` units.
+void work(Board& board, int w, long crash_at, std::uint32_t together) {
   board.working.fetch_add(1);
-  futex_wake(board.working);
+  futex_wake(board.working, INT32_MAX);
+  wait_working(board, together);
   for (long unit = 0; board.stop.load() == 0; ++unit) {
     board.started[w].fetch_add(1);
     busy_for(kUnitNs);
@@ -51,18 +57,15 @@ void work(Board& board, int w, long crash_at) {
 pid_t threaded_process(Board& board, int victim, long crash_at) {
   return fork_child([&board, victim, crash_at] {
     std::vector<std::thread> threads;
-    for (int w = 0; w < kWorkers; ++w) threads.emplace_back(work, std::ref(board), w, w == victim ? crash_at : -1);
+    for (int w = 0; w < kWorkers; ++w)
+      threads.emplace_back(work, std::ref(board), w, w == victim ? crash_at : -1, victim < 0 ? 0 : kWorkers);
     for (auto& t : threads) t.join();
     return 0;
   });
 }
 
-pid_t worker_process(Board& board, int w, long crash_at) {
-  return fork_child([&board, w, crash_at] { return work(board, w, crash_at), 0; });
-}
-
-void wait_working(Board& board, std::uint32_t count) {
-  for (std::uint32_t seen; (seen = board.working.load()) < count;) futex_wait(board.working, seen);
+pid_t worker_process(Board& board, int w, long crash_at, std::uint32_t together) {
+  return fork_child([&board, w, crash_at, together] { return work(board, w, crash_at, together), 0; });
 }
 
 void Crash(benchmark::State& state, bool processes) {
@@ -75,7 +78,7 @@ void Crash(benchmark::State& state, bool processes) {
     board->working = 0, board->stop = 0;
     std::vector<pid_t> pids;
     if (processes)
-      for (int w = 0; w < kWorkers; ++w) pids.push_back(worker_process(*board, w, w == 0 ? crash_at : -1));
+      for (int w = 0; w < kWorkers; ++w) pids.push_back(worker_process(*board, w, w == 0 ? crash_at : -1, kWorkers));
     else
       pids.push_back(threaded_process(*board, 0, crash_at));
     wait_working(*board, kWorkers);
@@ -86,7 +89,7 @@ void Crash(benchmark::State& state, bool processes) {
     const std::int64_t crashed = board->crash_ns.load();
     for (int w = 0; w < (processes ? 1 : kWorkers); ++w)
       lost += static_cast<double>(board->started[w] - board->committed[w]);
-    pids[0] = processes ? worker_process(*board, 0, -1) : threaded_process(*board, -1, 0);
+    pids[0] = processes ? worker_process(*board, 0, -1, 0) : threaded_process(*board, -1, 0);
     wait_working(*board, processes ? kWorkers + 1 : 2 * kWorkers);  // the survivor, if any, never stopped
     const std::int64_t replaced = now_ns();
     board->stop = 1;

@@ -3,8 +3,7 @@
 //  - pipe, UNIX socket (socketpair, SOCK_STREAM): kernel buffers between two processes;
 //  - shm ring: a single-producer single-consumer byte ring in POSIX shared memory (shm_open, named
 //    with our pid, unlinked as soon as it is mapped) between two processes; a waiting side spins
-//    briefly, then sleeps on a futex.
-// Every link copies a message twice (in, out), as a pipe does.
+//    briefly, then sleeps on a futex. Every link copies a message twice (in, out), as a pipe does.
 #pragma once
 
 #include <fcntl.h>
@@ -57,7 +56,7 @@ class QueueLink : public Link {
   std::size_t bytes_ = 0;
 };
 
-class FdLink : public Link {
+class FdLink : public Link {  // a pipe pair or one end of a socketpair
  public:
   FdLink(int read_fd, int write_fd) : in_(read_fd), out_(write_fd) {}
   void send(const char* data, std::size_t size) override { write_all(out_, data, size); }
@@ -88,7 +87,7 @@ class RingLink : public Link {
         wait_change(*out_, out_->tail, tail, 2);
         continue;
       }
-      const std::uint32_t n = static_cast<std::uint32_t>(std::min<std::size_t>(kBytes - (head - tail), size - done));
+      const auto n = static_cast<std::uint32_t>(std::min<std::size_t>(kBytes - (head - tail), size - done));
       copy_in(out_->data, head % kBytes, data + done, n);
       publish(*out_, out_->head, head + n, 1);
       done += n;
@@ -102,7 +101,7 @@ class RingLink : public Link {
         wait_change(*in_, in_->head, head, 1);
         continue;
       }
-      const std::uint32_t n = static_cast<std::uint32_t>(std::min<std::size_t>(head - tail, size - done));
+      const auto n = static_cast<std::uint32_t>(std::min<std::size_t>(head - tail, size - done));
       copy_out(data + done, in_->data, tail % kBytes, n);
       publish(*in_, in_->tail, tail + n, 2);
       done += n;
@@ -122,7 +121,7 @@ class RingLink : public Link {
   }
   // Dekker-style: we announce we sleep, then re-check; the other side stores, then checks for sleepers.
   static void wait_change(Ring& ring, std::atomic<std::uint32_t>& word, std::uint32_t seen, std::uint32_t bit) {
-    for (int spin = 0; spin < 200; ++spin) {
+    for (int spin = 0; spin < 100; ++spin) {
       if (word.load(std::memory_order_acquire) != seen) return;
       __builtin_ia32_pause();
     }
@@ -130,9 +129,10 @@ class RingLink : public Link {
     if (word.load() == seen) futex_wait(word, seen);
     ring.sleeping.fetch_and(~bit);
   }
+  // The first publisher to see the sleeper clears its bit and wakes it: one wake-up per sleep.
   static void publish(Ring& ring, std::atomic<std::uint32_t>& word, std::uint32_t value, std::uint32_t bit) {
     word.store(value);
-    if (ring.sleeping.load() & bit) futex_wake(word);
+    if ((ring.sleeping.load() & bit) && (ring.sleeping.fetch_and(~bit) & bit)) futex_wake(word);
   }
   Ring* out_;
   Ring* in_;
@@ -157,9 +157,9 @@ inline std::unique_ptr<Channel> make_channel(const std::string& kind) {
   auto c = std::make_unique<Channel>();
   if (kind == "queue") {
     auto there = std::make_shared<QueueLink>(), back = std::make_shared<QueueLink>();
-    struct Half : Link {  // one direction of the pair each way
-      std::shared_ptr<QueueLink> out, in;
+    struct Half : Link {  // sends on one queue, receives on the other
       Half(std::shared_ptr<QueueLink> o, std::shared_ptr<QueueLink> i) : out(std::move(o)), in(std::move(i)) {}
+      std::shared_ptr<QueueLink> out, in;
       void send(const char* d, std::size_t n) override { out->send(d, n); }
       void recv(char* d, std::size_t n) override { in->recv(d, n); }
     };

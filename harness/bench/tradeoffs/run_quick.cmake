@@ -6,6 +6,8 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "${BENCH} --quick exited with ${rc}")
 endif()
 file(READ ${OUT} json)
+# Google Benchmark writes the cv of a counter that is 0 in every repetition as NaN, which is not JSON.
+string(REGEX REPLACE ": -?([Nn]a[Nn]|[Ii]nf)" ": null" json "${json}")
 string(JSON count ERROR_VARIABLE err LENGTH "${json}" benchmarks)
 if(err OR count EQUAL 0)
   message(FATAL_ERROR "${OUT}: no benchmarks in the JSON (${err})")
