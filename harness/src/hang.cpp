@@ -33,7 +33,7 @@ void classify_io(const procfs::ProcessSample& p, std::uint64_t fd, bool reading,
   const std::string target = entry ? entry->target : fmt::format("fd {}", fd);
   w.object = target;
   if (target.rfind("socket:", 0) == 0) w.waits_for = reading ? "socket_read" : "socket_write";
-  else if (target.rfind("pipe:", 0) == 0 || target.front() == '/') w.waits_for = reading ? "pipe_read" : "pipe_write";
+  else if (target.rfind("pipe:", 0) == 0 || target.starts_with('/')) w.waits_for = reading ? "pipe_read" : "pipe_write";
   else w.waits_for = reading ? "read" : "write";
 }
 
@@ -53,8 +53,19 @@ void classify_futex(const procfs::ProcessSample& p, const procfs::ThreadSample& 
     const auto owner = procfs::read_u32(p.pid, address + 8);
     w.waits_for = "mutex";
     w.object = fmt::format("mutex {:#x}", address);
-    if (owner && *owner != 0 && has_thread(p, static_cast<pid_t>(*owner & 0x3fffffff)))
-      w.held_by = ThreadRef{p.pid, static_cast<pid_t>(*owner & 0x3fffffff)};
+    const auto owner_tid = owner ? static_cast<pid_t>(*owner & 0x3fffffff) : 0;
+    const bool process_private = (static_cast<unsigned>(t.args[1]) & kFutexPrivate) != 0;
+    if (owner_tid == 0) return;
+    if (has_thread(p, owner_tid)) {
+      w.held_by = ThreadRef{p.pid, owner_tid};
+    } else if (process_private) {
+      // Only a thread of this process can unlock it: the owner died, or stayed behind in the
+      // parent when this process was forked.
+      w.object += fmt::format(" (its owner, thread {}, is not in this process)", owner_tid);
+    } else {
+      // A process-shared mutex: pid 0 marks an owner explain() looks up in the whole tree.
+      w.held_by = ThreadRef{0, owner_tid};
+    }
     return;
   }
   // glibc waits the same way on a condition variable, a read-write lock, a semaphore or a future:
@@ -220,12 +231,30 @@ std::vector<std::size_t> find_cycle(const std::vector<Wait>& waits) {
 
 }  // namespace
 
+// Finds the process of a mutex owner known only by its thread id; forgets an owner that is dead.
+void resolve_owner(const Tree& tree, Wait& w) {
+  if (!w.held_by || w.held_by->pid != 0) return;
+  for (const auto& p : tree)
+    for (const auto& t : p.threads)
+      if (t.tid == w.held_by->tid && t.state != 'Z') {
+        w.held_by->pid = p.pid;
+        return;
+      }
+  w.object += fmt::format(" (its owner, thread {}, is dead)", w.held_by->tid);
+  w.held_by.reset();
+}
+
 HangReport explain(const Tree& tree, std::vector<Wait> waits) {
-  for (auto& w : waits) w.wakers = wakers_of(tree, w);
+  for (auto& w : waits) {
+    resolve_owner(tree, w);
+    w.wakers = wakers_of(tree, w);
+  }
   HangReport report;
   const auto cycle = find_cycle(waits);
   if (cycle.empty()) {
     report.kind = Outcome::hang;
+    // The waits nothing can end come first: they are the cause; the others wait on them.
+    std::stable_partition(waits.begin(), waits.end(), [](const Wait& w) { return w.wakers.empty(); });
     report.cycle = std::move(waits);
     return report;
   }

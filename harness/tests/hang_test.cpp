@@ -2,7 +2,9 @@
 // wait-for graph; busy, sleeping or briefly blocked programs are not mistaken for stuck ones.
 #include "hang.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/syscall.h>
 
 #include <algorithm>
 #include <set>
@@ -59,7 +61,9 @@ INSTANTIATE_TEST_SUITE_P(
                       StuckCase{"pipes-full", Outcome::ipc_deadlock, {"pipe_write"}, 2},
                       StuckCase{"wait-before-drain", Outcome::ipc_deadlock, {"child_exit", "pipe_write"}, 2},
                       StuckCase{"reader-holds-write-end", Outcome::hang, {"pipe_read"}, 1},
-                      StuckCase{"socket-both-read", Outcome::ipc_deadlock, {"socket_read"}, 2}),
+                      StuckCase{"socket-both-read", Outcome::ipc_deadlock, {"socket_read"}, 2},
+                      StuckCase{"shared-abba", Outcome::ipc_deadlock, {"mutex"}, 2},
+                      StuckCase{"owner-died", Outcome::hang, {"mutex"}, 1}),
     [](const auto& info) {
       std::string name = info.param.mode;
       name.erase(std::remove(name.begin(), name.end(), '-'), name.end());
@@ -110,6 +114,24 @@ TEST(HangExplainer, BriefBlockIsClean) {
   EXPECT_EQ(classify(run).outcome, Outcome::clean);
 }
 
+// Found by harness/fuzz (fuzz_hang): a read on an fd whose target is empty called front() on the
+// empty string (undefined behaviour; an assertion with _GLIBCXX_ASSERTIONS).
+TEST(HangExplainer, ReadOnAnFdWithoutTargetIsAPlainRead) {
+  procfs::ProcessSample p;
+  p.pid = 4195304;
+  p.fds = {{3, "", O_RDONLY}};
+  procfs::ThreadSample t;
+  t.tid = p.pid;
+  t.state = 'S';
+  t.syscall = SYS_read;
+  t.args = {3, 0, 0, 0, 0, 0};
+  p.threads = {t};
+  const auto wait = classify_wait(p, t);
+  ASSERT_TRUE(wait.has_value());
+  EXPECT_EQ(wait->waits_for, "read");
+  EXPECT_EQ(wait->object, "");
+}
+
 // eu-stack's output: thread headers, frames, and source lines with and without a column.
 TEST(EuStackParser, ReadsThreadsFramesAndSourceLines) {
   const auto stacks = parse_eu_stack(
@@ -132,6 +154,23 @@ TEST(EuStackParser, ReadsThreadsFramesAndSourceLines) {
   EXPECT_EQ(main_stack[1].line, 27);
   EXPECT_EQ(main_stack[2].function, "");
   EXPECT_EQ(stacks.at(43)[0].function, "__GI___wait4");
+}
+
+// Found by harness/fuzz (seeds/eu_stack/regression-stoi-out-of-range.txt): a number past INT_MAX
+// where the line goes, e.g. a source file named "x:99999999999" printed without a column, threw
+// std::out_of_range out of the parser.
+TEST(EuStackParser, LineNumberPastIntMaxIsUnknown) {
+  const auto stacks = parse_eu_stack(
+      "TID 7:\n"
+      "#0  0x000055d1c0a2b1f4 f()\n"
+      "    /a.cpp:99999999999\n"
+      "#1  0x000055d1c0a2b1f4 g()\n"
+      "    /src/x:99999999999:7\n");
+  ASSERT_EQ(stacks.at(7).size(), 2u);
+  EXPECT_EQ(stacks.at(7)[0].file, "/a.cpp");
+  EXPECT_EQ(stacks.at(7)[0].line, 0);
+  EXPECT_EQ(stacks.at(7)[1].file, "/src/x");
+  EXPECT_EQ(stacks.at(7)[1].line, 0);
 }
 
 }  // namespace

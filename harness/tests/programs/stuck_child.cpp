@@ -1,7 +1,9 @@
 // Programs that get stuck on demand, for the hang explainer's tests. Each mode is one way to stop
 // for good (or, for the last three, one way that must NOT be mistaken for it):
 //   abba | self-lock | shared-upgrade | lost-wakeup | pipes-full | wait-before-drain |
-//   reader-holds-write-end | socket-both-read | spin | brief-wait | sleep
+//   reader-holds-write-end | socket-both-read | shared-abba | owner-died | spin | brief-wait | sleep
+#include <pthread.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +13,7 @@
 #include <condition_variable>
 #include <latch>
 #include <mutex>
+#include <new>
 #include <shared_mutex>
 #include <string_view>
 #include <thread>
@@ -114,6 +117,46 @@ void socket_both_read() {
   (void)!::read(pair[0], request, sizeof request);  // waits for a reply before asking
 }
 
+// Two process-shared mutexes in MAP_SHARED memory, taken in opposite orders by parent and child.
+struct SharedLocks {
+  pthread_mutex_t a, b;
+  std::atomic<int> holding{0};
+};
+
+SharedLocks* make_shared_locks(bool robust) {
+  void* memory = mmap(nullptr, sizeof(SharedLocks), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  auto* locks = new (memory) SharedLocks;
+  pthread_mutexattr_t attr;
+  pthread_mutexattr_init(&attr);
+  pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+  if (robust) pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_STALLED);
+  pthread_mutex_init(&locks->a, &attr);
+  pthread_mutex_init(&locks->b, &attr);
+  return locks;
+}
+
+void shared_abba() {
+  auto* locks = make_shared_locks(false);
+  const bool child = fork() == 0;
+  pthread_mutex_t* first = child ? &locks->b : &locks->a;
+  pthread_mutex_t* second = child ? &locks->a : &locks->b;
+  pthread_mutex_lock(first);
+  locks->holding.fetch_add(1);
+  while (locks->holding.load() < 2) std::this_thread::yield();
+  pthread_mutex_lock(second);
+}
+
+// A process dies holding a process-shared mutex; its sibling waits for it forever.
+void owner_died() {
+  auto* locks = make_shared_locks(false);
+  if (fork() == 0) {
+    pthread_mutex_lock(&locks->a);
+    _exit(0);
+  }
+  wait(nullptr);
+  pthread_mutex_lock(&locks->a);
+}
+
 void brief_wait() {
   std::mutex m;
   std::condition_variable cv;
@@ -143,6 +186,8 @@ int main(int argc, char** argv) {
   else if (mode == "wait-before-drain") wait_before_drain();
   else if (mode == "reader-holds-write-end") reader_holds_write_end();
   else if (mode == "socket-both-read") socket_both_read();
+  else if (mode == "shared-abba") shared_abba();
+  else if (mode == "owner-died") owner_died();
   else if (mode == "spin") for (std::atomic<unsigned long> spins{0};;) spins.fetch_add(1, std::memory_order_relaxed);
   else if (mode == "brief-wait") brief_wait();
   else if (mode == "sleep") std::this_thread::sleep_for(100s);
