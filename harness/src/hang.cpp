@@ -341,6 +341,21 @@ std::optional<HangReport> HangMonitor::sample(std::chrono::steady_clock::time_po
     }
   }
   if (waits.empty()) return std::nullopt;
+  // A parent waiting for a child whose leader has exited is about to be woken: the child is
+  // still tearing down (a sanitizer's exit-time work in threads we do not count, or the kernel
+  // reaping its last threads), which takes longer on a loaded machine. Not stuck.
+  for (const auto& w : waits) {
+    if (w.waits_for != "child_exit") continue;
+    for (const auto& p : full) {
+      const bool waited_for = p.ppid == w.thread.pid && (w.object == "any child" || w.object == fmt::format("pid {}", p.pid));
+      const bool exiting = std::any_of(p.threads.begin(), p.threads.end(),
+                                       [&](const auto& t) { return t.tid == p.pid && t.state == 'Z'; });
+      if (waited_for && exiting) {
+        still_since_.reset();
+        return std::nullopt;
+      }
+    }
+  }
   // A pipe conclab itself holds (the child's stdout and stderr) is drained by conclab: a child
   // blocked writing it waits for us, not for good.
   const auto ours = procfs::open_targets(::getpid());

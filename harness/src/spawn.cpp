@@ -1,5 +1,6 @@
 #include "spawn.hpp"
 
+#include <linux/close_range.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,6 +44,11 @@ struct ChildSetup {
   template <typename Launcher>
   bp::error_code on_exec_setup(Launcher&, const bp::filesystem::path&, const char* const*) {
     if (::setpgid(0, 0) != 0) return bp::error_code(errno, bp::system_category());
+    // Boost 1.81 leaves the child some of our descriptors (its close-all loop is off by one,
+    // boostorg/process#360), among them the write ends of our own capture pipes: a daemon the
+    // program starts would hold our pipes open. Close-on-exec for everything past stdio (not a
+    // close: the launcher's own error pipe must survive until exec).
+    ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     if (const int error = apply_rlimits(*limits)) return bp::error_code(error, bp::system_category());
     join_cgroups(*cgroup_procs);  // best effort: without it the run is only unlimited, not wrong
     return {};
