@@ -2,7 +2,7 @@
 //   daemon with fork() + exec(), and the daemon inherits the job's stdout: a write end of the
 //   supervisor's pipe. The job exits, but end of file waits for the daemon, and the daemon waits
 //   for the supervisor to close its control pipe, which happens only after end of file.
-// Symptom: the job's two lines arrive, then the supervisor hangs in read(), every run.
+// Symptom: the job exits, the supervisor hangs in read() and prints nothing, every run.
 // Fix: start the daemon with its stdout on /dev/null (Boost.Process v2's process_stdio).
 // Tools: no detector looks across processes; conclab reports an ipc_deadlock under all three.
 #include <fcntl.h>
@@ -60,6 +60,8 @@ int main(int argc, char** argv) {
   if (argc > 1 && std::strcmp(argv[1], "--daemon") == 0) return run_daemon();
   // A subreaper: the daemon, orphaned when its job exits, becomes our child, for us to reap.
   prctl(PR_SET_CHILD_SUBREAPER, 1);
+  // Our own pipes, O_CLOEXEC: Boost 1.81's process_stdio pipes leave the job a spare copy of its
+  // stdout's write end, which a daemon would inherit (README).
   int output[2], control[2];
   if (pipe2(output, O_CLOEXEC) != 0 || pipe2(control, O_CLOEXEC) != 0) fail("pipe2");
   boost::asio::io_context io;
@@ -69,11 +71,12 @@ int main(int argc, char** argv) {
   const std::string text = collect_output(output[0]);
   close(output[0]);
   job.wait();
+  const int status = job.native_exit_code();
   close(control[1]);  // shuts down whatever the job left running
   int reaped = 0;
   while (wait(nullptr) > 0) ++reaped;
   std::fputs(text.c_str(), stdout);
-  if (int failed = expect_eq(WIFEXITED(job.native_exit_code()) ? 0 : 1, 0, "job exited")) {
+  if (int failed = expect_eq(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0, "job's status")) {
     return failed;
   }
   return expect_eq(reaped, 1, "daemons reaped after shutdown");

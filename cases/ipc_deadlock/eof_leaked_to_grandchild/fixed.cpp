@@ -1,7 +1,7 @@
 // Bug (fixed here): the job's cache daemon inherited the job's stdout, a write end of the
 //   supervisor's pipe, so end of file waited for the daemon, which waited for the supervisor.
-// Symptom was a hang after the job's two lines; now end of file arrives when the job exits, the
-//   supervisor closes the control pipe, and the daemon it adopted exits and is reaped.
+// Symptom was a hang in read() once the job had exited; now end of file arrives with the job's
+//   exit, the supervisor closes the control pipe, and the daemon it adopted exits and is reaped.
 // Fix: the job starts the daemon with Boost.Process v2 and its stdout on /dev/null: the daemon
 //   holds no end of the supervisor's pipe, which the supervisor made with pipe2(O_CLOEXEC).
 // Tools: release, ASan and TSan report nothing.
@@ -57,6 +57,8 @@ int main(int argc, char** argv) {
   if (argc > 1 && std::strcmp(argv[1], "--daemon") == 0) return run_daemon();
   // A subreaper: the daemon, orphaned when its job exits, becomes our child, for us to reap.
   prctl(PR_SET_CHILD_SUBREAPER, 1);
+  // Our own pipes, O_CLOEXEC: Boost 1.81's process_stdio pipes leave the job a spare copy of its
+  // stdout's write end, which a daemon would inherit (README).
   int output[2], control[2];
   if (pipe2(output, O_CLOEXEC) != 0 || pipe2(control, O_CLOEXEC) != 0) fail("pipe2");
   boost::asio::io_context io;
@@ -66,11 +68,12 @@ int main(int argc, char** argv) {
   const std::string text = collect_output(output[0]);
   close(output[0]);
   job.wait();
+  const int status = job.native_exit_code();
   close(control[1]);  // shuts down whatever the job left running
   int reaped = 0;
   while (wait(nullptr) > 0) ++reaped;
   std::fputs(text.c_str(), stdout);
-  if (int failed = expect_eq(WIFEXITED(job.native_exit_code()) ? 0 : 1, 0, "job exited")) {
+  if (int failed = expect_eq(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0, "job's status")) {
     return failed;
   }
   return expect_eq(reaped, 1, "daemons reaped after shutdown");

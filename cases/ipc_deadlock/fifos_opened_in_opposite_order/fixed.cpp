@@ -64,8 +64,10 @@ int main(int argc, char** argv) {
   }
   boost::asio::io_context io;
   bp::process client(io, "/proc/self/exe", {"--client", requests.string(), replies.string()});
-  const std::string request = read_all(open_fifo(requests.c_str(), O_RDONLY));
-  write_all(open_fifo(replies.c_str(), O_WRONLY), request == "STOCK bolt" ? "42" : "unknown");
+  const int request_fd = open_fifo(requests.c_str(), O_RDONLY);  // requests first, then replies
+  const int reply_fd = open_fifo(replies.c_str(), O_WRONLY);
+  const std::string request = read_all(request_fd);
+  write_all(reply_fd, request == "STOCK bolt" ? "42" : "unknown");
   client.wait();
   std::filesystem::remove(requests);
   std::filesystem::remove(replies);

@@ -1,76 +1,71 @@
 // Bug (fixed here): each process sent its whole 1 MiB snapshot before reading the other's, so
 //   with both 64 KiB pipes full, both waited in write() for a read that never came.
 // Symptom was a hang on every run; now both snapshots arrive whole and the child exits 0.
-// Fix: exchange() writes what fits into a non-blocking write end and reads whatever has arrived,
-//   polling both pipes, so neither process waits on one pipe while the other needs draining.
+// Fix: exchange() sends and receives at once: Asio's async_write and async_read are both in
+//   flight in one event loop, so a full pipe to the peer never keeps us from draining its pipe.
+//   Boost.Process v2 starts the child (this program, --child) on the two pipes.
 // Tools: release, ASan and TSan report nothing.
-#include <fcntl.h>
-#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/readable_pipe.hpp>
+#include <boost/asio/writable_pipe.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/process/v2.hpp>
+#include <cstring>
 #include <string>
 #include <system_error>
 
 #include "conclab/invariant.hpp"
 
+namespace asio = boost::asio;
+namespace bp = boost::process::v2;
+using boost::system::error_code;
 using conclab::fixture::expect_eq;
 
 constexpr long kSnapshotBytes = 1 << 20;
 
-[[noreturn]] void fail(const char* call) {
-  throw std::system_error(errno, std::generic_category(), call);
+// Starts sending our snapshot to the peer and, at the same time, receiving the peer's until it
+// closes its end. Whichever pipe is ready gets served while the io_context runs.
+void exchange(asio::writable_pipe& to_peer, asio::readable_pipe& from_peer,
+              const std::string& snapshot, std::string& received) {
+  asio::async_write(to_peer, asio::buffer(snapshot), [&to_peer](error_code ec, std::size_t) {
+    if (ec) throw std::system_error(ec, "write");
+    to_peer.close();  // end of file for the peer
+  });
+  asio::async_read(from_peer, asio::dynamic_buffer(received), [](error_code ec, std::size_t) {
+    if (ec != asio::error::eof) throw std::system_error(ec, "read");  // eof: all received
+  });
 }
 
-// Sends our snapshot to the peer while receiving the peer's, until it closes its end. Whichever
-// pipe is ready gets served, so a full pipe to the peer never keeps us from draining its pipe.
-std::string exchange(int to_peer, int from_peer, const std::string& snapshot) {
-  fcntl(to_peer, F_SETFL, O_NONBLOCK);  // write() takes what fits and returns, never waits
+// Runs in the child, on stdin (the parent's snapshot) and stdout (ours, to the parent).
+int run_child() {
+  asio::io_context io;
+  asio::writable_pipe to_parent(io, STDOUT_FILENO);
+  asio::readable_pipe from_parent(io, STDIN_FILENO);
+  const std::string snapshot(kSnapshotBytes, 'c');
   std::string received;
-  char buffer[65536];
-  std::size_t sent = 0;
-  pollfd pipes[2] = {{to_peer, POLLOUT, 0}, {from_peer, POLLIN, 0}};  // fd -1: done, ignored
-  while (pipes[0].fd >= 0 || pipes[1].fd >= 0) {
-    if (poll(pipes, 2, -1) < 0) fail("poll");
-    if (pipes[0].revents != 0) {
-      const ssize_t n = write(to_peer, snapshot.data() + sent, snapshot.size() - sent);
-      if (n < 0 && errno != EAGAIN) fail("write");
-      if (n > 0) sent += n;
-      if (sent == snapshot.size()) {
-        close(to_peer);  // end of file for the peer
-        pipes[0].fd = -1;
-      }
-    }
-    if (pipes[1].revents != 0) {
-      const ssize_t n = read(from_peer, buffer, sizeof buffer);
-      if (n < 0) fail("read");
-      if (n == 0) pipes[1].fd = -1;  // the peer closed its end: all received
-      else received.append(buffer, n);
-    }
-  }
-  return received;
+  exchange(to_parent, from_parent, snapshot, received);
+  io.run();
+  return received == std::string(kSnapshotBytes, 'p') ? 0 : 1;
 }
 
-int main() {
-  int to_child[2], to_parent[2];
-  if (pipe2(to_child, O_CLOEXEC) != 0 || pipe2(to_parent, O_CLOEXEC) != 0) fail("pipe2");
-  const pid_t child = fork();
-  if (child < 0) fail("fork");
-  if (child == 0) {
-    close(to_child[1]);  // each process keeps only its own ends: EOF comes when the peer closes
-    close(to_parent[0]);
-    const std::string snapshot(kSnapshotBytes, 'c');
-    const std::string received = exchange(to_parent[1], to_child[0], snapshot);
-    _exit(received == std::string(kSnapshotBytes, 'p') ? 0 : 1);
-  }
-  close(to_child[0]);
-  close(to_parent[1]);
+int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "--child") == 0) return run_child();
+  asio::io_context io;
+  asio::writable_pipe to_child(io);  // process_stdio makes both pipes and keeps only our ends
+  asio::readable_pipe from_child(io);
+  bp::process child(io, "/proc/self/exe", {"--child"}, bp::process_stdio{to_child, from_child, {}});
   const std::string snapshot(kSnapshotBytes, 'p');
-  const std::string received = exchange(to_child[1], to_parent[0], snapshot);
-  close(to_parent[0]);
-  int status = 0;
-  waitpid(child, &status, 0);
+  std::string received;
+  exchange(to_child, from_child, snapshot, received);
+  int status = -1;
+  child.async_wait([&](error_code ec, int) {
+    if (!ec) status = child.native_exit_code();  // the wait status: exit code or signal
+  });
+  io.run();  // both transfers and the child's exit
   if (int failed = expect_eq(received.size(), kSnapshotBytes, "bytes from the child")) {
     return failed;
   }

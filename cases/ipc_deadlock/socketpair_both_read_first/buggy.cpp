@@ -10,6 +10,7 @@
 #include <boost/process/v2.hpp>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <string_view>

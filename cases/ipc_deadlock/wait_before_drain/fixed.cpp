@@ -1,28 +1,30 @@
 // Bug (fixed here): capture_stdout() waited for the child to exit before reading its output, and
 //   the child could not exit while 1 MiB of output did not fit in the 64 KiB pipe.
 // Symptom was a hang on every run; now all 16384 lines arrive and the job exits 0.
-// Fix: read the pipe to end of file first (the child's exit closes the write end), then reap the
-//   child with waitpid(): the parent drains while the child writes.
+// Fix: drain and wait at once. Boost.Process v2 runs the job (this program, --print-inventory)
+//   with its stdout on a pipe; Asio reads the pipe to end of file while process::async_wait
+//   waits for the exit, in one event loop: the parent drains while the child writes.
 // Tools: release, ASan and TSan report nothing.
-#include <fcntl.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
-#include <cerrno>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/readable_pipe.hpp>
+#include <boost/process/v2.hpp>
 #include <cstdio>
+#include <cstring>
 #include <string>
-#include <system_error>
+#include <vector>
 
 #include "conclab/invariant.hpp"
 
+namespace asio = boost::asio;
+namespace bp = boost::process::v2;
+using boost::system::error_code;
 using conclab::fixture::expect_eq;
 
 constexpr int kItems = 16384;
 constexpr int kLineBytes = 64;
-
-[[noreturn]] void fail(const char* call) {
-  throw std::system_error(errno, std::generic_category(), call);
-}
 
 // The job: a report of 16384 lines of 64 bytes each on stdout, 1 MiB in all.
 void print_inventory() {
@@ -31,34 +33,29 @@ void print_inventory() {
   }
 }
 
-// Runs `job` in a child process, stores what it printed on stdout in `output` and returns its
-// wait status.
-int capture_stdout(void (*job)(), std::string& output) {
-  int out[2];
-  if (pipe2(out, O_CLOEXEC) != 0) fail("pipe2");
-  std::fflush(stdout);  // or the child would print our buffered output a second time
-  const pid_t child = fork();
-  if (child < 0) fail("fork");
-  if (child == 0) {
-    dup2(out[1], STDOUT_FILENO);  // the job's stdout is the pipe (dup2 drops O_CLOEXEC)
-    close(out[0]);
-    close(out[1]);
-    job();
-    std::fflush(stdout);
-    _exit(0);  // skip the exit handlers inherited from the parent
-  }
-  close(out[1]);  // the child holds the only write end: end of file when it exits
-  int status = 0;
-  char buffer[65536];
-  for (ssize_t n; (n = read(out[0], buffer, sizeof buffer)) > 0;) output.append(buffer, n);
-  close(out[0]);
-  waitpid(child, &status, 0);  // after end of file: the child has written everything
+// Runs this program with `args` in a child process, stores what it printed on stdout in `output`
+// and returns its wait status.
+int capture_stdout(const std::vector<std::string>& args, std::string& output) {
+  asio::io_context io;
+  asio::readable_pipe out(io);  // the child's stdout; process_stdio keeps only our read end here
+  bp::process child(io, "/proc/self/exe", args, bp::process_stdio{{}, out, {}});
+  // Read whatever arrives, until end of file: the pipe never stays full while the child writes.
+  asio::async_read(out, asio::dynamic_buffer(output), [](error_code, std::size_t) {});
+  int status = -1;
+  child.async_wait([&](error_code ec, int) {
+    if (!ec) status = child.native_exit_code();  // the wait status: exit code or signal
+  });
+  io.run();  // returns once both are done: output read to end of file, and the child reaped
   return status;
 }
 
-int main() {
+int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "--print-inventory") == 0) {
+    print_inventory();
+    return 0;
+  }
   std::string report;
-  const int status = capture_stdout(print_inventory, report);
+  const int status = capture_stdout({"--print-inventory"}, report);
   if (int failed = expect_eq(report.size(), kItems * kLineBytes, "bytes captured")) return failed;
   return expect_eq(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0, "job's exit status");
 }
