@@ -1,5 +1,6 @@
 #include "spawn.hpp"
 
+#include <fcntl.h>
 #include <linux/close_range.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -16,7 +17,9 @@
 #include <boost/process/v2/start_dir.hpp>
 #include <boost/process/v2/stdio.hpp>
 #include <fmt/format.h>
+#include <cstring>
 #include <functional>
+#include <mutex>
 
 #include "watch.hpp"
 
@@ -125,6 +128,38 @@ class StreamReader {
   std::array<char, 65536> chunk_{};
 };
 
+// The child's stdin (/dev/null) and the write ends of its stdout and stderr pipes, whose read ends
+// go to our readers. Everything close-on-exec; dup2 in the child clears that for 0, 1 and 2.
+class ChildStdio {
+ public:
+  ChildStdio(asio::readable_pipe& out_pipe, asio::readable_pipe& err_pipe) {
+    int out_fds[2] = {-1, -1}, err_fds[2] = {-1, -1};
+    in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (in < 0 || ::pipe2(out_fds, O_CLOEXEC) != 0 || ::pipe2(err_fds, O_CLOEXEC) != 0) {
+      const int error = errno;
+      for (int fd : {in, out_fds[0], out_fds[1], err_fds[0], err_fds[1]})
+        if (fd >= 0) ::close(fd);
+      throw HarnessError(fmt::format("cannot make the child's stdio: {}", std::strerror(error)));
+    }
+    out_pipe.assign(out_fds[0]);
+    err_pipe.assign(err_fds[0]);
+    out = out_fds[1];
+    err = err_fds[1];
+  }
+  ~ChildStdio() { close_child_ends(); }
+  ChildStdio(const ChildStdio&) = delete;
+  ChildStdio& operator=(const ChildStdio&) = delete;
+
+  void close_child_ends() {
+    for (int* fd : {&in, &out, &err}) {
+      if (*fd >= 0) ::close(*fd);
+      *fd = -1;
+    }
+  }
+
+  int in = -1, out = -1, err = -1;
+};
+
 bp::filesystem::path resolve_executable(const std::string& program) {
   if (program.empty()) throw HarnessError("cannot run an empty program name");
   if (program.find('/') == std::string::npos) {
@@ -173,12 +208,22 @@ RunResult run_program(const RunSpec& spec) {
   const std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
   const auto start = Clock::now();
   bp::error_code ec;
-  // The executor overload: in Boost 1.81 the io_context overload drops `ec` and throws instead.
-  bp::process child = bp::default_process_launcher{}(io.get_executor(), ec, executable, args,
-                                             bp::process_stdio{nullptr, out.pipe, err.pipe},
-                                             bp::process_environment{child_environment(env)},
-                                             bp::process_start_dir{spec.working_dir.empty() ? "." : spec.working_dir},
-                                             ChildSetup{&spec.limits, cgroup ? &cgroup->procs_files() : &no_cgroup});
+  // Our own descriptors, close-on-exec, passed to Boost as plain numbers: Boost 1.81's pipe and
+  // /dev/null bindings close their descriptors in a destructor that can run twice, and with runs
+  // in parallel threads the second close hits another run's fresh pipe (EBADF in its assign).
+  ChildStdio stdio(out.pipe, err.pipe);
+  bp::process child = [&] {
+    // One launch at a time: a fork copies every descriptor of every thread into the child.
+    static std::mutex launch_mutex;
+    std::lock_guard lock(launch_mutex);
+    // The executor overload: in Boost 1.81 the io_context overload drops `ec` and throws instead.
+    return bp::default_process_launcher{}(io.get_executor(), ec, executable, args,
+                                          bp::process_stdio{stdio.in, stdio.out, stdio.err},
+                                          bp::process_environment{child_environment(env)},
+                                          bp::process_start_dir{spec.working_dir.empty() ? "." : spec.working_dir},
+                                          ChildSetup{&spec.limits, cgroup ? &cgroup->procs_files() : &no_cgroup});
+  }();
+  stdio.close_child_ends();
   if (ec) throw HarnessError(fmt::format("cannot run '{}': {}", spec.argv.front(), ec.message()));
 
   const pid_t pgid = child.id();
