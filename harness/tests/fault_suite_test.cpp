@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <string_view>
 
 #include "spawn.hpp"
 #include "test_support.hpp"
@@ -88,9 +89,12 @@ TEST_F(FaultSuite, FloodsBothStreams) {
   EXPECT_EQ(result_.out.total_bytes, 1ull << 30);
   EXPECT_EQ(result_.err.total_bytes, 1ull << 30);
   EXPECT_LE(result_.out.text.size(), (16u << 20) + 100);
+  // Peak RSS means something only without a sanitizer: ASan keeps freed memory in quarantine
+  // (256 MiB by default) and TSan adds shadow; the capture cap above holds in every tree.
   rusage after{};
   ::getrusage(RUSAGE_SELF, &after);
-  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 256 * 1024) << "peak RSS grew by more than 256 MiB (in KiB)";
+  if (std::string_view(CONCLAB_TEST_TOOL) == "release")
+    EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 256 * 1024) << "peak RSS grew by more than 256 MiB (in KiB)";
 }
 
 // Closing stdout early is no reason to stop reading stderr or to hang.
