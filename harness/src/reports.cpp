@@ -314,7 +314,10 @@ std::string place_of(const Frame& frame) {
 std::string summarize(const Report& report) {
   const auto own = own_frames(report.finding.frames, 1);
   if (own.empty()) return one_line(report.tool_summary.empty() ? report.what : report.tool_summary);
-  if (report.tool_summary.find(own.front().file + ":") != npos) return one_line(report.tool_summary);
+  // Only within what one_line keeps: a search of the whole line is quadratic on a long line
+  // ("AAA...:1" in a line of A's took minutes).
+  if (std::string_view(report.tool_summary).substr(0, kMaxSummary).find(own.front().file + ":") != npos)
+    return one_line(report.tool_summary);
   return one_line(report.what + " " + place_of(own.front()));
 }
 

@@ -254,11 +254,10 @@ TEST(ReportParser, HugeLines) {
 // few MiB of such stderr kept conclab busy for minutes.
 TEST(ReportParser, LongPathInLongSummary) {
   const std::string path(1u << 20, 'A');
-  const auto start = std::chrono::steady_clock::now();
   const auto findings = reports::parse("WARNING: ThreadSanitizer: data race (pid=1)\n    #0 f " + path +
                                        ":1 (m+0x1)\n\nSUMMARY: ThreadSanitizer: " + std::string(2u << 20, 'A') + "\n");
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
-  ASSERT_EQ(findings.size(), 1u);
+  ASSERT_EQ(findings.size(), 1u);  // the quadratic search made this take minutes: the ctest time limit
+                                   // catches a return of it, no timing is asserted here
   EXPECT_EQ(findings.front().kind, Outcome::data_race);
   EXPECT_LT(findings.front().summary.size(), 1100u);
 }
