@@ -11,13 +11,19 @@
 #include <thread>
 #include <nlohmann/json.hpp>
 
+#include "build_info.hpp"
 #include "case_run.hpp"
 #include "catalog.hpp"
 #include "detector_env.hpp"
+#include "exercise.hpp"
+#include "html_report.hpp"
 #include "interrupt.hpp"
 #include "json_report.hpp"
+#include "junit_report.hpp"
 #include "manifest.hpp"
 #include "render.hpp"
+#include "run_record.hpp"
+#include "sarif_report.hpp"
 
 namespace conclab::cli {
 namespace {
@@ -56,6 +62,25 @@ void write_graph(const std::string& file, const HangReport& hang) {
   const auto run = run_program(spec);
   std::filesystem::remove(dot_file);
   if (run.exit_code != 0) throw HarnessError(fmt::format("--graph: dot could not write '{}'", file));
+}
+
+bool wants_reports(const ReportFiles& files) {
+  return !files.html.empty() || !files.sarif.empty() || !files.junit.empty();
+}
+
+RunRecord record_of(const Catalog& catalog, const Case& c, const std::string& variant, const CaseRun& r) {
+  return {c.id,           variant,          catalog.tool(), c.dir / (variant + ".cpp"), r.expected, r.judgement,
+          r.run.hang,     r.run.duration_s, describe_exit(r.run), r.check.passed,           r.check.reason};
+}
+
+void write_reports(const ReportFiles& files, const ReportInput& input) {
+  if (!files.html.empty()) write_html(files.html, input);
+  if (!files.sarif.empty()) write_sarif(files.sarif, input);
+  if (!files.junit.empty()) write_junit(files.junit, input);
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace
@@ -120,10 +145,13 @@ int list_command(bool markdown) {
 
 int check_command(const CheckArgs& args) {
   if (args.repeat < 1) throw HarnessError("--repeat must be at least 1");
+  const auto started = std::chrono::steady_clock::now();
   const auto catalog = this_build_catalog();
   const auto c = catalog.find(args.case_id);
   bool all_passed = true;
   auto report = nlohmann::json::array();
+  ReportInput records{fmt::format("conclab check {} [{}]", c.id, catalog.tool()), catalog.tool(),
+                      build_info::kSourceDir, {c}, {}, 0};
   for (const auto& variant : variants_of(args.variant)) {
     const auto expected = expectation_for(c, variant, catalog.tool(), args.expect);
     int reached = 0;
@@ -132,6 +160,7 @@ int check_command(const CheckArgs& args) {
       const auto r = run_case(catalog, c, variant, expected);
       if (r.run.interrupted_by) return interrupted_status(r.run);
       reached += r.check.passed;
+      if (wants_reports(args.reports)) records.runs.push_back(record_of(catalog, c, variant, r));
       if (!r.check.passed || args.repeat == 1) {
         fmt::print("{} {} [{}] run {}: {} — {}\n", c.id, variant, catalog.tool(), i + 1,
                    r.check.passed ? "PASS" : "MISMATCH", r.check.reason);
@@ -154,10 +183,13 @@ int check_command(const CheckArgs& args) {
     all_passed = all_passed && reached == args.repeat;
   }
   if (!args.json.empty()) write_json(args.json, report);
+  records.total_s = seconds_since(started);
+  write_reports(args.reports, records);
   return all_passed ? 0 : 1;
 }
 
-int tour_command(int jobs) {
+int tour_command(int jobs, const ReportFiles& reports) {
+  const auto started = std::chrono::steady_clock::now();
   const auto catalog = this_build_catalog();
   const auto cases = catalog.all();
   struct Row {
@@ -170,6 +202,7 @@ int tour_command(int jobs) {
   for (const auto& c : cases)
     for (const auto variant : kVariants) work.emplace_back(&c, std::string(variant));
   rows.resize(work.size());
+  std::vector<RunRecord> records(wants_reports(reports) ? work.size() : 0);  // slot i: written by its worker only
   std::atomic<std::size_t> next{0};
   std::atomic<int> interrupted{0};
   std::mutex print_mutex;
@@ -182,6 +215,7 @@ int tour_command(int jobs) {
       if (r.run.interrupted_by) interrupted = *r.run.interrupted_by;
       rows[i] = {c->id, variant, std::string(to_string(r.expected.outcome)), std::string(to_string(r.judgement.outcome)),
                  r.run.duration_s, r.check.passed, true};
+      if (!records.empty()) records[i] = record_of(catalog, *c, variant, r);
       const auto* why = r.judgement.deciding();
       std::lock_guard lock(print_mutex);
       fmt::print("[{}/{}] {} {}: {} {}{}\n", ++finished, work.size(), c->id, variant, rows[i].got,
@@ -219,7 +253,18 @@ int tour_command(int jobs) {
                row.passed ? "" : "  MISMATCH");
   }
   fmt::print("\n{} runs, {} as declared, {} mismatched\n", rows.size(), rows.size() - failures, failures);
+  if (wants_reports(reports))
+    write_reports(reports, {fmt::format("conclab tour [{}]", catalog.tool()), catalog.tool(), build_info::kSourceDir,
+                            cases, std::move(records), seconds_since(started)});
   return failures == 0 ? 0 : 1;
+}
+
+int exercise_command(const std::string& action, const exercise::Options& options) {
+  const auto catalog = this_build_catalog();
+  if (action == "start") return exercise::start(catalog, options, stdout);
+  if (action == "hint") return exercise::hint(catalog, options, stdout);
+  if (action == "check") return exercise::check(catalog, options, stdout);
+  return exercise::solution(catalog, options, stdout);
 }
 
 }  // namespace conclab::cli

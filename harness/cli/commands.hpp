@@ -2,6 +2,7 @@
 // 0 clean / as declared, 1 a bug or a mismatch, 2 bad input or a harness error, 128+N interrupted.
 #pragma once
 
+#include "exercise.hpp"
 #include "limits.hpp"
 
 #include <optional>
@@ -23,16 +24,27 @@ int run_command(const RunArgs& args);
 
 int list_command(bool markdown);
 
+// Report files a check or a tour writes besides what it prints; empty: not written.
+struct ReportFiles {
+  std::string html;   // one self-contained page (html_report.hpp)
+  std::string sarif;  // SARIF 2.1.0 (sarif_report.hpp)
+  std::string junit;  // JUnit XML (junit_report.hpp)
+};
+
 struct CheckArgs {
   std::string case_id;
   std::optional<std::string> variant;  // both when absent
   int repeat = 1;
   std::optional<std::string> expect;   // overrides the manifest's outcome
   std::string json;
+  ReportFiles reports;
 };
 int check_command(const CheckArgs& args);
 
 // Runs every case and variant, `jobs` at a time; prints progress as runs end and the table at the end.
-int tour_command(int jobs);
+int tour_command(int jobs, const ReportFiles& reports = {});
+
+// `conclab exercise start|hint|check|solution` (exercise.hpp).
+int exercise_command(const std::string& action, const exercise::Options& options);
 
 }  // namespace conclab::cli

@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "interrupt.hpp"
 #include "manifest.hpp"
+#include "matrix.hpp"
 #include "spawn.hpp"
 
 namespace {
@@ -61,11 +62,39 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100000));
   check_cmd->add_option("--expect", check.expect, "Expect this outcome instead of the manifest's");
   check_cmd->add_option("--json", check.json, "Write every run's JSON report to FILE");
+  auto add_report_options = [](CLI::App* cmd, ReportFiles& files) {
+    cmd->add_option("--html", files.html, "Write one self-contained HTML report to FILE");
+    cmd->add_option("--sarif", files.sarif, "Write the findings as SARIF 2.1.0 to FILE");
+    cmd->add_option("--junit", files.junit, "Write the runs as JUnit XML to FILE");
+  };
+  add_report_options(check_cmd, check.reports);
 
   auto* tour_cmd = app.add_subcommand("tour", "Run every case, both variants, and print a table");
   int tour_jobs = 1;
   tour_cmd->add_option("-j,--jobs", tour_jobs, "Runs in parallel (each in its own process group, IPC names and temp folder)")
       ->check(CLI::Range(1, 64));
+  ReportFiles tour_reports;
+  add_report_options(tour_cmd, tour_reports);
+
+  // Workshop mode: conclab exercise start|hint|check|solution CASE.
+  auto* exercise_cmd = app.add_subcommand("exercise", "Workshop mode: fix a case's bug in a file of your own");
+  exercise_cmd->require_subcommand(1);
+  conclab::exercise::Options exercise;
+  std::string exercise_dir;
+  auto* ex_start = exercise_cmd->add_subcommand("start", "Copy a case's buggy program into your folder, build it, run it once");
+  auto* ex_hint = exercise_cmd->add_subcommand("hint", "Show hint N (1: what goes wrong ... last: the idea of the fix)");
+  auto* ex_check = exercise_cmd->add_subcommand("check", "Build your fix for every tool, run it, and judge it");
+  auto* ex_solution = exercise_cmd->add_subcommand("solution", "Show the reference fix as a diff");
+  for (auto* cmd : {ex_start, ex_hint, ex_check, ex_solution})
+    cmd->add_option("case", exercise.case_id, "<category>/<bug>")->required();
+  for (auto* cmd : {ex_start, ex_check})
+    cmd->add_option("--dir", exercise_dir, "Your workshop folder (default: $CONCLAB_WORKSHOP_DIR or ~/conclab-workshop)");
+  ex_start->add_flag("--force", exercise.force, "Start over: overwrite your copy");
+  ex_hint->add_option("n", exercise.hint, "Which hint (default 1)")->check(CLI::Range(1, 100));
+  ex_check->add_option("--repeat", exercise.repeat, "Runs per tool (default 3)")->check(CLI::Range(1, 1000));
+
+  MatrixArgs matrix;
+  auto* matrix_cmd = add_matrix_command(app, matrix);
 
   try {
     app.parse(argc, argv);
@@ -80,8 +109,14 @@ int main(int argc, char** argv) {
   try {
     if (run_cmd->parsed()) return run_command(run);
     if (check_cmd->parsed()) return check_command(check);
+    if (matrix_cmd->parsed()) return matrix_command(matrix);
     if (app.got_subcommand("list")) return list_command(markdown);
-    return tour_command(tour_jobs);
+    if (exercise_cmd->parsed()) {
+      if (!exercise_dir.empty()) exercise.dir = exercise_dir;
+      for (auto* cmd : {ex_start, ex_hint, ex_check, ex_solution})
+        if (cmd->parsed()) return exercise_command(cmd->get_name(), exercise);
+    }
+    return tour_command(tour_jobs, tour_reports);
   } catch (const conclab::HarnessError& e) {
     return fail(e.what());
   } catch (const conclab::ManifestError& e) {

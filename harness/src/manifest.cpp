@@ -42,6 +42,24 @@ Outcome read_outcome(const std::filesystem::path& file, const toml::node& node) 
   fail(file, node.source(), fmt::format("unknown outcome '{}' (see docs/outcomes.md)", name));
 }
 
+int read_count(const std::filesystem::path& file, const toml::node& node, std::string_view key, int at_least) {
+  const auto count = node.value<std::int64_t>();
+  if (!node.is_integer() || !count || *count < at_least || *count > 1024)
+    fail(file, node.source(), fmt::format("'{}' must be an integer in [{}, 1024]", key, at_least));
+  return static_cast<int>(*count);
+}
+
+ExerciseRequirements read_exercise(const std::filesystem::path& file, const toml::node& node) {
+  const auto* table = node.as_table();
+  if (table == nullptr) fail(file, node.source(), "'exercise' must be a table");
+  static constexpr std::string_view kKeys[] = {"requires_threads", "requires_processes"};
+  reject_unknown_keys(file, *table, kKeys, "[exercise]");
+  ExerciseRequirements r;
+  if (const auto* t = table->get("requires_threads")) r.threads = read_count(file, *t, "requires_threads", 0);
+  if (const auto* p = table->get("requires_processes")) r.processes = read_count(file, *p, "requires_processes", 1);
+  return r;
+}
+
 Expectation read_expectation(const std::filesystem::path& file, const toml::node& node, std::string_view where) {
   Expectation e;
   if (node.is_string()) {
@@ -75,7 +93,7 @@ Manifest parse_manifest(std::string_view text, const std::filesystem::path& file
   } catch (const toml::parse_error& e) {
     fail(file, e.source(), e.description());
   }
-  static constexpr std::string_view kTopKeys[] = {"title", "summary", "timeout_s", "buggy", "fixed"};
+  static constexpr std::string_view kTopKeys[] = {"title", "summary", "timeout_s", "buggy", "fixed", "exercise"};
   reject_unknown_keys(file, root, kTopKeys, "the manifest");
 
   Manifest m;
@@ -85,13 +103,19 @@ Manifest parse_manifest(std::string_view text, const std::filesystem::path& file
   m.title = read_string(file, *title, "title");
   if (const auto* s = root.get("summary")) m.summary = read_string(file, *s, "summary");
   if (const auto* t = root.get("timeout_s")) m.timeout_s = read_seconds(file, *t, "timeout_s");
+  if (const auto* e = root.get("exercise")) m.exercise = read_exercise(file, *e);
 
   for (const auto variant : kVariants) {
     const auto* node = root.get(variant);
     if (node == nullptr) fail(file, root.source(), fmt::format("missing [{}]", variant));
     const auto* table = node->as_table();
     if (table == nullptr) fail(file, node->source(), fmt::format("'{}' must be a table", variant));
-    reject_unknown_keys(file, *table, kTools, fmt::format("[{}] (tools: release, tsan, asan)", variant));
+    static constexpr std::string_view kKnownTools[] = {"release", "tsan", "asan", "helgrind", "drd"};
+    reject_unknown_keys(file, *table, kKnownTools, fmt::format("[{}] (tools: release, tsan, asan, helgrind, drd)", variant));
+    for (const auto tool : kOptionalTools)
+      if (const auto* expectation = table->get(tool))
+        m.expect[std::string(variant)][std::string(tool)] =
+            read_expectation(file, *expectation, fmt::format("{}.{}", variant, tool));
     for (const auto tool : kTools) {
       const auto* expectation = table->get(tool);
       if (expectation == nullptr)

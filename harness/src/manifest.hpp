@@ -20,6 +20,9 @@ struct ManifestError : std::runtime_error {
 
 // The tools this project builds a tree for; a manifest must declare each of them.
 inline constexpr std::string_view kTools[] = {"release", "tsan", "asan"};
+// Tools a manifest may declare (valgrind's, run on the release tree: docs/detector-matrix.md);
+// a case without them is "n.a." for that tool, and `conclab matrix` does not run it.
+inline constexpr std::string_view kOptionalTools[] = {"helgrind", "drd"};
 inline constexpr std::string_view kVariants[] = {"buggy", "fixed"};
 
 struct Expectation {
@@ -30,11 +33,18 @@ struct Expectation {
   std::string why;
 };
 
+// `[exercise]`: what a participant's fix must keep (conclab exercise check observes it in every run).
+struct ExerciseRequirements {
+  int threads = 0;    // requires_threads: threads the program starts, at least (besides main)
+  int processes = 0;  // requires_processes: processes the program runs as, at least (main included)
+};
+
 struct Manifest {
   std::filesystem::path file;
   std::string title, summary;
   double timeout_s = 10;
   std::map<std::string, std::map<std::string, Expectation>> expect;  // variant -> tool -> expectation
+  std::optional<ExerciseRequirements> exercise;  // absent: conclab exercise derives it (docs/manifest.md)
 
   // Throws ManifestError naming the file when the variant/tool pair is not declared.
   const Expectation& expectation(std::string_view variant, std::string_view tool) const;

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Writes docs/detector-matrix.md from a real run: each tree's `conclab matrix --json` (release:
+# release, helgrind, drd; tsan; asan), merged by ci/matrix_report.py.
+#   bash ci/matrix.sh [-j JOBS] [-m REGEX] [-o FILE]
+# Trees are $CONCLAB_BUILD_ROOT/<preset> (default build/<preset>); a missing one is configured
+# and built with its preset. rr would be a column, but needs perf counters: see the machine table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+jobs=2
+match=""
+output=docs/detector-matrix.md
+while getopts "j:m:o:" opt; do
+  case $opt in
+    j) jobs=$OPTARG ;;
+    m) match=$OPTARG ;;
+    o) output=$OPTARG ;;
+    *) echo "usage: $0 [-j JOBS] [-m REGEX] [-o FILE]" >&2; exit 2 ;;
+  esac
+done
+root=${CONCLAB_BUILD_ROOT:-build}
+presets=${CONCLAB_PRESETS:-release tsan asan}
+
+if [[ ! -d /sys/bus/event_source/devices/cpu ]]; then
+  echo "rr: no perf counters here (/sys/bus/event_source/devices/cpu is missing); skipped"
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+status=0
+for preset in $presets; do
+  conclab=$root/$preset/harness/conclab
+  if [[ ! -x $conclab ]]; then
+    cmake --preset "$preset" >/dev/null
+    cmake --build --preset "$preset"
+  fi
+  echo "== $preset: $conclab matrix -j $jobs"
+  "$conclab" matrix -j "$jobs" ${match:+-m "$match"} --json "$work/$preset.json" || status=1
+done
+python3 ci/matrix_report.py "$work"/*.json > "$output.tmp"
+mv "$output.tmp" "$output"
+echo "wrote $output"
+exit $status

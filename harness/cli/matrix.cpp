@@ -1,0 +1,198 @@
+#include "matrix.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <thread>
+
+#include "build_info.hpp"
+#include "case_run.hpp"
+#include "catalog.hpp"
+#include "interrupt.hpp"
+#include "json_report.hpp"
+#include "render.hpp"
+#include "valgrind_tool.hpp"
+
+namespace conclab::cli {
+namespace {
+
+struct Cell {
+  const Case* c = nullptr;
+  std::string variant, tool;
+  bool declared = false;
+  std::string expected, got, reason, cell, summary, why;
+  std::vector<double> seconds;
+  int runs = 0, passed = 0;
+};
+
+CaseRun run_one(const Catalog& catalog, const Case& c, const std::string& variant, const std::string& tool,
+                bool declared) {
+  // Undeclared (--measure): release's arguments, judged against clean.
+  Expectation e = declared ? c.manifest.expectation(variant, tool) : c.manifest.expectation(variant, "release");
+  if (!declared) {
+    e.outcome = Outcome::clean;
+    e.function.clear();
+    e.timeout_s.reset();
+    e.why.clear();
+  }
+  if (valgrind::is_tool(tool)) return valgrind::run_case(catalog, c, variant, tool, e);
+  return run_case(catalog, c, variant, e);
+}
+
+nlohmann::json to_json(const Cell& cell) {
+  return {{"case", cell.c->id},         {"variant", cell.variant}, {"tool", cell.tool},
+          {"declared", cell.declared},  {"expected", cell.expected}, {"got", cell.got},
+          {"passed", cell.runs > 0 && cell.passed == cell.runs},  {"runs", cell.runs},
+          {"runs_passed", cell.passed}, {"reason", cell.reason},   {"cell", cell.cell},
+          {"summary", cell.summary},    {"why", cell.why},         {"seconds", cell.seconds}};
+}
+
+}  // namespace
+
+std::vector<std::string> tree_tools() {
+  std::vector<std::string> tools{build_info::kTool};
+  if (tools.front() == "release")
+    for (const auto tool : kOptionalTools) tools.emplace_back(tool);
+  return tools;
+}
+
+std::string matrix_cell(const std::string& variant, const std::string& outcome) {
+  if (variant == "fixed") return outcome == "clean" ? "clean" : "false alarm";
+  static const std::vector<std::string> kSymptoms{"clean", "wrong_result", "exit_nonzero", "timeout"};
+  return std::find(kSymptoms.begin(), kSymptoms.end(), outcome) != kSymptoms.end() ? "missed" : "caught";
+}
+
+CLI::App* add_matrix_command(CLI::App& app, MatrixArgs& args) {
+  auto* cmd = app.add_subcommand(
+      "matrix", "Run cases under this tree's tools (release tree: release, helgrind, drd) as detector-matrix cells");
+  cmd->add_option("--tool", args.tools, "A tool of this tree (repeatable; default: all of them)");
+  cmd->add_option("-m,--match", args.match, "Only cases whose <category>/<bug> matches this regex");
+  cmd->add_option("--variant", args.variant, "buggy or fixed (default: both)")->check(CLI::IsMember({"buggy", "fixed"}));
+  cmd->add_option("-j,--jobs", args.jobs, "Runs in parallel")->check(CLI::Range(1, 64));
+  cmd->add_option("--repeat", args.repeat, "Runs per cell")->check(CLI::Range(1, 1000));
+  cmd->add_option("--json", args.json, "Write every cell to FILE (ci/matrix.sh merges the trees' files)");
+  cmd->add_flag("-v,--verbose", args.verbose, "Print the verdict of every run that did not reach its expectation");
+  cmd->add_flag("--measure", args.measure, "Also run the cells a manifest does not declare (to learn what to declare)");
+  return cmd;
+}
+
+int matrix_command(const MatrixArgs& args) {
+  const auto catalog = this_build_catalog();
+  const auto available = tree_tools();
+  const auto tools = args.tools.empty() ? available : args.tools;
+  for (const auto& tool : tools)
+    if (std::find(available.begin(), available.end(), tool) == available.end())
+      throw HarnessError(fmt::format("--tool {}: the {} tree runs {}", tool, catalog.tool(), fmt::join(available, ", ")));
+  std::regex match;
+  try {
+    match = std::regex(args.match.empty() ? ".*" : args.match);
+  } catch (const std::regex_error& e) {
+    throw HarnessError(fmt::format("-m: bad regex '{}': {}", args.match, e.what()));
+  }
+
+  const auto cases = catalog.all();
+  std::vector<Cell> cells;
+  for (const auto& c : cases) {
+    if (!std::regex_search(c.id, match)) continue;
+    for (const auto variant : kVariants) {
+      if (args.variant && *args.variant != variant) continue;
+      for (const auto& tool : tools) {
+        Cell cell;
+        cell.c = &c;
+        cell.variant = variant;
+        cell.tool = tool;
+        const auto& declared = c.manifest.expect.at(std::string(variant));
+        if (auto e = declared.find(tool); e != declared.end()) {
+          cell.declared = true;
+          cell.expected = to_string(e->second.outcome);
+          cell.why = e->second.why;
+        } else {
+          cell.cell = "n.a.";
+        }
+        cells.push_back(std::move(cell));
+      }
+    }
+  }
+
+  std::atomic<std::size_t> next{0};
+  std::atomic<int> interrupted{0};
+  std::mutex print_mutex;
+  std::size_t finished = 0;
+  const auto runs = [&](const Cell& c) { return c.declared || args.measure; };
+  const std::size_t to_run = std::count_if(cells.begin(), cells.end(), runs);
+  auto worker = [&] {
+    for (std::size_t i; !interrupted && !stop_signal() && (i = next++) < cells.size();) {
+      Cell& cell = cells[i];
+      if (!runs(cell)) continue;
+      for (int k = 0; k < args.repeat && !interrupted; ++k) {
+        const auto r = run_one(catalog, *cell.c, cell.variant, cell.tool, cell.declared);
+        if (r.run.interrupted_by) interrupted = *r.run.interrupted_by;
+        const std::string got(to_string(r.judgement.outcome));
+        const std::string this_cell = matrix_cell(cell.variant, got);
+        if (cell.runs == 0) {
+          cell.got = got;
+          cell.cell = this_cell;
+          cell.reason = r.check.reason;
+          if (const auto* why = r.judgement.deciding()) cell.summary = why->summary;
+        } else if (this_cell != cell.cell) {
+          cell.cell = "flaky";
+          cell.got += "|" + got;
+        }
+        if (!r.check.passed && cell.runs > 0) cell.reason = r.check.reason;
+        cell.runs++;
+        cell.passed += r.check.passed;
+        cell.seconds.push_back(r.run.duration_s);
+        std::lock_guard lock(print_mutex);
+        if (k == args.repeat - 1)
+          fmt::print("[{}/{}] {} {} [{}]: {} ({}) {} {:.2f}s\n", ++finished, to_run, cell.c->id, cell.variant, cell.tool,
+                     cell.got, cell.cell, cell.passed == cell.runs ? "as declared" : "MISMATCH: " + cell.reason,
+                     r.run.duration_s);
+        if (!r.check.passed && args.verbose) print_verdict(stdout, r.run, r.judgement);
+        std::fflush(stdout);
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  for (int t = 0; t < std::max(1, args.jobs); ++t) {
+    threads.emplace_back([&] {
+      try {
+        worker();
+      } catch (...) {
+        std::lock_guard lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+        next = cells.size();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  if (failure) std::rethrow_exception(failure);
+  if (interrupted) return 128 + interrupted;
+  if (const auto signo = stop_signal()) return 128 + *signo;
+
+  int mismatches = 0;
+  for (const auto& cell : cells) mismatches += cell.declared && cell.passed != cell.runs;
+  if (args.measure) {  // what the undeclared cells showed, as manifest lines
+    for (const auto& cell : cells)
+      if (!cell.declared && cell.runs > 0)
+        fmt::print("undeclared {} [{}] {} = \"{}\"  # {}\n", cell.c->id, cell.variant, cell.tool, cell.got, cell.summary);
+  }
+  fmt::print("\n{} cells run, {} as declared, {} mismatched, {} n.a.\n", to_run, to_run - mismatches, mismatches,
+             cells.size() - to_run);
+  if (!args.json.empty()) {
+    nlohmann::json out = {{"tree", catalog.tool()}, {"tools", tools}, {"repeat", args.repeat}, {"jobs", args.jobs}};
+    out["cells"] = nlohmann::json::array();
+    for (const auto& cell : cells) out["cells"].push_back(to_json(cell));
+    write_json(args.json, out);
+  }
+  return mismatches == 0 ? 0 : 1;
+}
+
+}  // namespace conclab::cli

@@ -1,0 +1,38 @@
+// matrix: `conclab matrix` runs cases under one or more tools of this tree and classifies each run
+// as a detector-matrix cell (docs/detector-matrix.md, written by ci/matrix.sh from each tree's JSON).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace conclab::cli {
+
+struct MatrixArgs {
+  std::vector<std::string> tools;  // empty: every tool this tree runs (release: release, helgrind, drd)
+  std::string match;               // ECMAScript regex on "<category>/<bug>"; empty: every case
+  std::optional<std::string> variant;
+  int jobs = 1;
+  int repeat = 1;     // runs per cell; the cell is the outcome of every run agreeing, else "flaky"
+  std::string json;   // write every run to FILE (ci/matrix.sh merges the trees' files)
+  bool verbose = false;  // print each mismatched run's verdict
+  bool measure = false;  // also run undeclared cells (with release's arguments) to learn what to declare
+};
+
+// Adds the `matrix` subcommand to app; returns it so main can ask whether it was parsed.
+CLI::App* add_matrix_command(CLI::App& app, MatrixArgs& args);
+int matrix_command(const MatrixArgs& args);
+
+// The tools the conclab of this tree can judge: its own, and on the release tree helgrind and drd.
+std::vector<std::string> tree_tools();
+
+// A run's cell: "caught" | "missed" for a buggy variant, "clean" | "false alarm" for a fixed one.
+// Caught means an outcome that names a problem; wrong_result, exit_nonzero and timeout are only
+// the program's symptom, so a buggy run ending in one of them (or clean) is missed.
+std::string matrix_cell(const std::string& variant, const std::string& outcome);
+
+}  // namespace conclab::cli
