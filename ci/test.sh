@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 presets=("$@")
-[ $# -gt 0 ] || presets=(release tsan asan)
+[ $# -gt 0 ] || presets=(release tsan asan fuzz)
 
 bash ci/install-deps.sh
 shm_before=$(ls -A /dev/shm | sort)
