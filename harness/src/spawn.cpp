@@ -213,21 +213,22 @@ RunResult run_program(const RunSpec& spec) {
   // in parallel threads the second close hits another run's fresh pipe (EBADF in its assign).
   ChildStdio stdio(out.pipe, err.pipe);
   bp::process child = [&] {
-    // One launch at a time: a fork copies every descriptor of every thread into the child.
-    static std::mutex launch_mutex;
-    std::lock_guard lock(launch_mutex);
+    // One launch at a time (a fork copies every descriptor of every thread into the child), and
+    // no sweep of another run until this child is registered as a leader (watch.hpp).
+    const auto table = hold_process_table();
     // The executor overload: in Boost 1.81 the io_context overload drops `ec` and throws instead.
-    return bp::default_process_launcher{}(io.get_executor(), ec, executable, args,
-                                          bp::process_stdio{stdio.in, stdio.out, stdio.err},
-                                          bp::process_environment{child_environment(env)},
-                                          bp::process_start_dir{spec.working_dir.empty() ? "." : spec.working_dir},
-                                          ChildSetup{&spec.limits, cgroup ? &cgroup->procs_files() : &no_cgroup});
+    auto launched = bp::default_process_launcher{}(io.get_executor(), ec, executable, args,
+                                                   bp::process_stdio{stdio.in, stdio.out, stdio.err},
+                                                   bp::process_environment{child_environment(env)},
+                                                   bp::process_start_dir{spec.working_dir.empty() ? "." : spec.working_dir},
+                                                   ChildSetup{&spec.limits, cgroup ? &cgroup->procs_files() : &no_cgroup});
+    if (!ec) register_leader(launched.id());
+    return launched;
   }();
   stdio.close_child_ends();
   if (ec) throw HarnessError(fmt::format("cannot run '{}': {}", spec.argv.front(), ec.message()));
 
   const pid_t pgid = child.id();
-  register_leader(pgid);
   RunResult result;
   bool exited = false;
   Watchdog watchdog(io, pgid, spec.timeout, spec.grace);

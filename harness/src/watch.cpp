@@ -168,6 +168,7 @@ std::vector<Stray> end_strays(pid_t pgid, const std::string& run_id, std::chrono
   // Killing a process hands its children to us (we are their subreaper), so sweep until a
   // pass finds nothing; the bound only guards against a fork bomb outrunning the sweep.
   for (int pass = 0; pass < 64; ++pass) {
+    const auto table = hold_process_table();
     const auto victims = strays_of(pgid, run_id);
     if (victims.empty()) break;
     for (const auto& p : victims) {
@@ -191,6 +192,11 @@ void register_leader(pid_t pid) {
 void unregister_leader(pid_t pid) {
   std::lock_guard lock(leaders_mutex);
   leaders().erase(pid);
+}
+
+std::unique_lock<std::mutex> hold_process_table() {
+  static std::mutex table_mutex;
+  return std::unique_lock(table_mutex);
 }
 
 }  // namespace conclab

@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -54,5 +55,10 @@ std::vector<Stray> end_strays(pid_t pgid, const std::string& run_id = {},
 // Leaders of runs in flight: end_strays() leaves them to their own run.
 void register_leader(pid_t pid);
 void unregister_leader(pid_t pid);
+
+// Held from a run's fork until its leader is registered, and by end_strays() while it sweeps:
+// a sweep of one run must never see another run's child between fork and registration (it
+// would pass for an orphan, be killed and reaped, and its launcher's pidfd_open would fail).
+std::unique_lock<std::mutex> hold_process_table();
 
 }  // namespace conclab

@@ -5,8 +5,11 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <mutex>
+#include <thread>
 
 #include "test_support.hpp"
 
@@ -119,6 +122,32 @@ TEST(SpawnErrors, FailedExecLeavesNoZombie) {
   ::chmod(path.c_str(), 0755);
   EXPECT_THROW(run({path}), HarnessError);
   std::remove(path.c_str());
+  EXPECT_TRUE(children_of_this_process().empty());
+}
+
+// Two runs at a time, each ending while the other starts: the sweep after one run never takes
+// the other's child for an orphan in the instant between its fork and its registration (it used
+// to kill and reap it, and the launcher's pidfd_open then failed: "assign: Bad file descriptor").
+TEST(SpawnParallel, SweepNeverTakesAnotherRunsFreshChild) {
+  std::atomic<int> failures{0};
+  std::vector<std::string> errors;
+  std::mutex errors_mutex;
+  auto runs = [&] {
+    for (int i = 0; i < 150; ++i) {
+      try {
+        const auto r = run({"/bin/true"});
+        if (r.exit_code != 0) ++failures;
+      } catch (const std::exception& e) {
+        ++failures;
+        std::lock_guard lock(errors_mutex);
+        errors.emplace_back(e.what());
+      }
+    }
+  };
+  std::thread other(runs);
+  runs();
+  other.join();
+  EXPECT_EQ(failures.load(), 0) << (errors.empty() ? "a run did not exit 0" : errors.front());
   EXPECT_TRUE(children_of_this_process().empty());
 }
 
