@@ -6,6 +6,7 @@
 # slow input or OOM; the input is then in build/fuzz/fuzz-artifacts/<target>/.
 #   bash ci/fuzz.sh            # 10 minutes per target
 #   bash ci/fuzz.sh 3600 reports manifest
+#   FUZZ_MAX_LEN=4096 bash ci/fuzz.sh 900   # cap input length (default: libFuzzer's guess from the corpus)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
@@ -27,7 +28,7 @@ for target in "${targets[@]}"; do
   [ "$target" != valgrind ] || seeds+=(harness/tests/data/valgrind)
   echo "=== fuzz_$target: ${seconds} s (log: $log)"
   status=0
-  "$build/harness/fuzz/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  "$build/harness/fuzz/fuzz_$target" -max_total_time="$seconds" -max_len="${FUZZ_MAX_LEN:-0}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$artifacts/" "$corpus" "${seeds[@]}" >"$log" 2>&1 || status=$?
   if [ $status -ne 0 ]; then
     grep -E "ERROR|SUMMARY|contract|Test unit written" "$log" >&2 || true
