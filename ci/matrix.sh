@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Writes docs/detector-matrix.md from a real run: each tree's `conclab matrix --json` (release:
-# release, helgrind, drd; tsan; asan), merged by ci/matrix_report.py.
-#   bash ci/matrix.sh [-j JOBS] [-m REGEX] [-o FILE]
+# release, tsa, helgrind, drd, stress; tsan; asan), merged by ci/matrix_report.py.
+#   bash ci/matrix.sh [-j JOBS] [-m REGEX] [-o FILE] [-t "TOOL..."] [-r OLD.md]
+# -t: only these tools of the release tree (e.g. -t "release tsa": no valgrind, minutes not hours);
+# the tsan and asan trees always run their own tool. CONCLAB_PRESETS=release runs that tree only.
+# -r: the columns this run leaves out are copied from OLD.md (cells only; the document says so).
 # Trees are $CONCLAB_BUILD_ROOT/<preset> (default build/<preset>); a missing one is configured
 # and built with its preset. rr would be a column, but needs perf counters: see the machine table.
 set -euo pipefail
@@ -10,12 +13,16 @@ cd "$(dirname "$0")/.."
 jobs=2
 match=""
 output=docs/detector-matrix.md
-while getopts "j:m:o:" opt; do
+release_tools=""
+reuse=""
+while getopts "j:m:o:t:r:" opt; do
   case $opt in
     j) jobs=$OPTARG ;;
     m) match=$OPTARG ;;
     o) output=$OPTARG ;;
-    *) echo "usage: $0 [-j JOBS] [-m REGEX] [-o FILE]" >&2; exit 2 ;;
+    t) release_tools=$OPTARG ;;
+    r) reuse=$OPTARG ;;
+    *) echo "usage: $0 [-j JOBS] [-m REGEX] [-o FILE] [-t \"TOOL...\"] [-r OLD.md]" >&2; exit 2 ;;
   esac
 done
 root=${CONCLAB_BUILD_ROOT:-build}
@@ -34,10 +41,14 @@ for preset in $presets; do
     cmake --preset "$preset" >/dev/null
     cmake --build --preset "$preset"
   fi
-  echo "== $preset: $conclab matrix -j $jobs"
-  "$conclab" matrix -j "$jobs" ${match:+-m "$match"} --json "$work/$preset.json" || status=1
+  tool_args=()
+  if [[ $preset == release && -n $release_tools ]]; then
+    for tool in $release_tools; do tool_args+=(--tool "$tool"); done
+  fi
+  echo "== $preset: $conclab matrix -j $jobs ${tool_args[*]}"
+  "$conclab" matrix -j "$jobs" ${match:+-m "$match"} "${tool_args[@]}" --json "$work/$preset.json" || status=1
 done
-python3 ci/matrix_report.py "$work"/*.json > "$output.tmp"
+python3 ci/matrix_report.py ${reuse:+--reuse "$reuse"} "$work"/*.json > "$output.tmp"
 mv "$output.tmp" "$output"
 echo "wrote $output"
 exit $status

@@ -1,7 +1,15 @@
 #!/usr/bin/env python3
 """Merges the trees' `conclab matrix --json` files into docs/detector-matrix.md (on stdout).
 
-usage: matrix_report.py RELEASE.json [TSAN.json ASAN.json ...]
+usage: matrix_report.py [--reuse OLD.md] RELEASE.json [TSAN.json ASAN.json ...]
+       matrix_report.py --check DETECTOR-MATRIX.md CASES-DIR
+
+--reuse: the columns of tools this run did not run are taken from an earlier document (cells only,
+no timings), and the document says so; a row that document lacks is "not run" for them.
+--check: exits 1 when the document's cells disagree with what the manifests declare (every cell is
+a declaration, so no run is needed): a row per case and variant, each tool column's cell the one
+its declared outcome makes (or n.a.), no cell marked (!), release and tsa among the columns (the
+other tools' columns are checked when present). Counts and timings are not compared.
 
 Rows are case x variant, columns the tools, each cell what the run showed: caught / missed for a
 buggy variant, clean / false alarm for a fixed one, n.a. where the manifest declares nothing for
@@ -17,7 +25,77 @@ import subprocess
 import sys
 import time
 
-TOOL_ORDER = ["release", "tsan", "asan", "helgrind", "drd", "stress"]
+TOOL_ORDER = ["release", "tsan", "asan", "tsa", "helgrind", "drd", "stress"]
+SYMPTOMS = ("clean", "wrong_result", "exit_nonzero", "timeout")
+
+
+def matrix_cell(variant, outcome, tool):
+    """What `conclab matrix` calls a run (harness/cli/matrix.cpp, matrix_cell)."""
+    if variant == "fixed":
+        return "clean" if outcome == "clean" else "false alarm"
+    if tool == "stress":
+        return "missed" if outcome in ("clean", "timeout") else "caught"
+    return "missed" if outcome in SYMPTOMS else "caught"
+
+
+def declared_cells(cases_dir):
+    """(case, variant) -> tool -> the cell text its declaration makes, from every manifest."""
+    import glob
+    import tomllib
+    cells = {}
+    for manifest in sorted(glob.glob(os.path.join(cases_dir, "*", "*", "manifest.toml"))):
+        case = os.path.relpath(os.path.dirname(manifest), cases_dir).replace(os.sep, "/")
+        with open(manifest, "rb") as f:
+            data = tomllib.load(f)
+        for variant in ("buggy", "fixed"):
+            row = cells.setdefault((case, variant), {})
+            for tool, e in data.get(variant, {}).items():
+                outcome = e if isinstance(e, str) else e.get("outcome", "")
+                row[tool] = matrix_cell(variant, outcome, tool) + ("" if outcome == "clean" else f" `{outcome}`")
+    return cells
+
+
+def check(doc, cases_dir):
+    import re
+    with open(doc) as f:
+        lines = f.read().split("\n")
+    try:
+        start = lines.index("## Cells")
+    except ValueError:
+        print(f"{doc}: no '## Cells' section")
+        return 1
+    header = next(line for line in lines[start:] if line.startswith("| case |"))
+    tools = [t.strip() for t in header.strip("|").split("|")][2:]
+    documented = {}
+    for line in lines[lines.index(header) + 2:]:
+        if not line.startswith("| `"):
+            break
+        parts = [p.strip() for p in line.strip().strip("|").split("|")]
+        documented[(parts[0].strip("`"), parts[1])] = dict(zip(tools, parts[2:]))
+    declared = declared_cells(cases_dir)
+    problems = []
+    for key in sorted(set(declared) - set(documented)):
+        problems.append(f"{key[0]} {key[1]}: declared by a manifest, no row in the document")
+    for key in sorted(set(documented) - set(declared)):
+        problems.append(f"{key[0]} {key[1]}: a row in the document, no such case")
+    for key in sorted(set(declared) & set(documented)):
+        for tool in tools:
+            text = documented[key].get(tool, "")
+            want = declared[key].get(tool, "n.a.")
+            # a stress cell adds the seed search in parentheses; anything else after the cell is a problem
+            got = re.sub(r" \((seed \d+: run \d+(, bound \d+)?|\d+ seeds)\)$", "", text)
+            if got != want and got != "not run":  # "not run" claims nothing
+                problems.append(f"{key[0]} {key[1]} [{tool}]: the document says '{text}', the manifest makes it '{want}'")
+    for tool in ("release", "tsa"):  # the release tree's cheap tools are always in the run
+        if tool not in tools:
+            problems.append(f"no {tool} column")
+    for problem in problems:
+        print(f"{doc}: {problem}")
+    if problems:
+        print(f"{len(problems)} cell(s) disagree: regenerate the document with `bash ci/matrix.sh`")
+        return 1
+    print(f"{doc}: {len(documented)} rows x {len(tools)} tools ({', '.join(tools)}) agree with the manifests")
+    return 0
 
 
 def command_output(argv):
@@ -60,18 +138,69 @@ def machine():
     ]
 
 
-def main(files):
+def read_document(doc):
+    """An earlier document's cells: (tools, {(case, variant): {tool: text}}, its run line, slowdowns)."""
+    with open(doc) as f:
+        lines = f.read().split("\n")
+    run = next((line.split("|")[2].strip() for line in lines if line.startswith("| run |")), "an earlier run")
+    slowdowns = {}  # tool -> its median slowdown as that document printed it
+    if "## Per tool" in lines:
+        for line in lines[lines.index("## Per tool") + 4:]:
+            if not line.startswith("| "):
+                break
+            parts = [p.strip() for p in line.strip().strip("|").split("|")]
+            if len(parts) >= 8 and parts[7] not in ("—", ""):
+                slowdowns[parts[0]] = parts[7].split(" ")[0]
+    start = lines.index("## Cells")
+    header = next(line for line in lines[start:] if line.startswith("| case |"))
+    tools = [t.strip() for t in header.strip("|").split("|")][2:]
+    rows = {}
+    for line in lines[lines.index(header) + 2:]:
+        if not line.startswith("| `"):
+            break
+        parts = [p.strip() for p in line.strip().strip("|").split("|")]
+        rows[(parts[0].strip("`"), parts[1])] = dict(zip(tools, parts[2:]))
+    return tools, rows, run, slowdowns
+
+
+def reused_cell(case, variant, tool, text):
+    """A cell of an earlier document as a JSON cell: what it showed, no timings."""
+    import re
+    cell = {"case": case, "variant": variant, "tool": tool, "declared": text != "n.a.", "seconds": [],
+            "runs": 0 if text == "n.a." else 1, "cell": text, "got": "", "passed": True, "reused": True,
+            "expected": ""}
+    m = re.match(r"^(caught|missed|clean|false alarm|flaky)(?: `([^`]+)`)?(.*)$", text)
+    if m:
+        cell.update(cell=m.group(1), got=m.group(2) or "clean", passed="(!)" not in m.group(3))
+        e = re.search(r"expected `([^`]+)`", m.group(3))
+        cell["expected"] = e.group(1) if e else cell["got"]
+    return cell
+
+
+def main(files, reuse=None):
     cells = {}  # (case, variant) -> tool -> cell
     jobs = set()
     trees = []
+    tools_run = set()
     for name in files:
         with open(name) as f:
             data = json.load(f)
         jobs.add(data.get("jobs", 1))
         if data.get("tree") not in trees:
             trees.append(data.get("tree"))
+        tools_run.update(data.get("tools", []))
         for cell in data["cells"]:
             cells.setdefault((cell["case"], cell["variant"]), {})[cell["tool"]] = cell
+    reused = []  # tools whose column comes from the earlier document
+    reused_run = ""
+    reused_slowdowns = {}
+    if reuse:
+        old_tools, old_rows, reused_run, reused_slowdowns = read_document(reuse)
+        reused = [t for t in old_tools if t not in tools_run]
+        for key, row in cells.items():  # rows of this run only: a case removed since is gone
+            for tool in reused:
+                if key in old_rows and tool in old_rows[key]:
+                    row[tool] = reused_cell(key[0], key[1], tool, old_rows[key][tool])
     tools = [t for t in TOOL_ORDER if any(t in row for row in cells.values())]
     tools += sorted({t for row in cells.values() for t in row} - set(tools))
 
@@ -93,7 +222,7 @@ def main(files):
             false_alarms += label == "false alarm"
             mismatched += not cell["passed"]
             base = row.get("release")
-            if base and base["declared"] and base["runs"]:
+            if tool != "tsa" and base and base["declared"] and base["runs"]:  # a compile is no slower run
                 t, b = median_seconds(cell), median_seconds(base)
                 if t and b:
                     ratios.append(t / b)
@@ -111,7 +240,9 @@ def main(files):
     p("")
     p("Generated by `bash ci/matrix.sh` from a real run of every tree on the machine below; do not edit.")
     p("Each tree's `conclab matrix --json` ran every case and variant under its tools (the release tree:")
-    p("release, helgrind, drd on the release binaries); `ci/matrix_report.py` merged them.")
+    p("release, helgrind, drd on the release binaries, and stress: their gates off, a seeded PCT scheduler on,")
+    p("[stress.md](stress.md)); `ci/matrix_report.py` merged them. A stress cell names the seed that hit, the")
+    p("run it took, and PCT's bound as the number of runs it promises at worst.")
     p("")
     p("A cell is what the run showed: **caught** (a buggy variant ended in an outcome that names a problem),")
     p("**missed** (it ended `clean`, or with only the program's symptom: `wrong_result`, `exit_nonzero`,")
@@ -119,6 +250,12 @@ def main(files):
     p("manifest declares nothing for that tool). The manifests declare every measured cell, so each one is a")
     p("checked assertion: `conclab matrix` exits 1 when a run does not reach its declaration, and such a")
     p("cell is marked (!) below.")
+    p("")
+    p("**tsa** is not a run but a compile: clang 14's `-Wthread-safety` on the case's source against libc++")
+    p("(`harness/src/tsa_tool.hpp`). Its buggy cells are caught `thread_safety_warning` where a `GUARDED_BY`,")
+    p("`REQUIRES` or `EXCLUDES` can state the lock discipline the bug breaks, and the manifest lists the")
+    p("warnings expected; fixed variants compile with `-Werror=thread-safety`. `ctest -R docs.detector_matrix`")
+    p("checks that every cell here still is what the manifests declare.")
     p("")
     p("## Machine")
     p("")
@@ -131,6 +268,13 @@ def main(files):
     n_cases = len({case for case, _ in cells})
     p(f"| trees | {', '.join(trees)}" + (f" (not in this run: {', '.join(missing)})" if missing else "") +
       f"; {n_cases} cases |")
+    not_run = [t for t in TOOL_ORDER if t not in ("tsan", "asan") and t not in tools_run and t not in reused]
+    p(f"| tools | {', '.join(t for t in TOOL_ORDER if t in tools_run)}" +
+      (f" (not in this run: {', '.join(not_run)}; a full `bash ci/matrix.sh` runs them)" if not_run else "") + " |")
+    if reused:
+        unmeasured = sum(1 for row in cells.values() if any(t not in row for t in reused))
+        p(f"| reused columns | {', '.join(reused)}: cells copied from the document of the run of {reused_run}, "
+          f"not run again (no timings); {unmeasured} rows that run did not have say \"not run\" |")
     p("")
     p("## Per tool")
     p("")
@@ -140,26 +284,34 @@ def main(files):
     for tool in tools:
         s = stats[tool]
         slowdown = "—" if s["slowdown"] is None else f"{s['slowdown']:.1f}x"
+        if tool in reused and tool in reused_slowdowns:
+            slowdown = f"{reused_slowdowns[tool]} (reused run)"
         p(f"| {tool} | {s['caught']} | {s['missed']} | {s['clean']} | {s['false_alarms']} | {fmt(s['recall'])} | "
           f"{fmt(s['precision'])} | {slowdown} | {s['mismatched']} |")
     p("")
     p("Recall: caught / buggy variants run. Precision: caught / (caught + false alarms). Slowdown: the")
     p("median, over the cells both ran, of the tool's run time over release's; runs with schedule")
-    p("arguments or gate soft limits mostly wait, so this understates the tools' CPU cost.")
+    p("arguments or gate soft limits mostly wait, so this understates the tools' CPU cost. tsa compiles")
+    p("instead of running, so it has no slowdown.")
     p("")
 
+    complete = {key for key, row in cells.items() if all(t in row for t in tools)}
     nobody = [case for (case, variant), row in sorted(cells.items())
-              if variant == "buggy" and not any(c["cell"] == "caught" for c in row.values())]
+              if variant == "buggy" and (case, variant) in complete and not any(c["cell"] == "caught" for c in row.values())]
     only_harness = [case for (case, variant), row in sorted(cells.items())
                     if variant == "buggy" and row.get("release", {}).get("cell") == "caught"
                     and not any(c["cell"] == "caught" for t, c in row.items() if t != "release")]
     p("## Bugs no tool catches")
     p("")
     if nobody:
-        p(f"{len(nobody)} of {sum(1 for _, v in cells if v == 'buggy')} buggy variants: " +
+        p(f"{len(nobody)} of {sum(1 for _, v in complete if v == 'buggy')} buggy variants: " +
           ", ".join(f"[`{c}`](../cases/{c}/README.md)" for c in nobody) + ".")
     else:
         p("None: every buggy variant is caught by at least one tool.")
+    partial = [case for (case, variant) in sorted(cells) if variant == "buggy" and (case, variant) not in complete]
+    if partial:
+        p("")
+        p(f"Not counted above: {len(partial)} buggy variants that some tool of this document did not run.")
     if only_harness:
         p("")
         p("Caught only by conclab itself on the release build (hang explainer, orphan and leak sweeps), by no detector: " +
@@ -174,13 +326,23 @@ def main(files):
         for tool in tools:
             cell = row.get(tool)
             if not cell:
-                texts.append("")
+                texts.append("not run")
+                continue
+            if cell.get("reused"):
+                texts.append(cell["cell"] + ("" if cell["got"] in ("", "clean") else f" `{cell['got']}`") +
+                             ("" if cell["passed"] else f" (!) expected `{cell['expected']}`"))
                 continue
             text = cell["cell"]
             if cell["declared"] and cell["runs"] and cell["got"] != "clean":
                 text += f" `{cell['got']}`"
             if cell["declared"] and cell["runs"] and not cell["passed"]:
                 text += f" (!) expected `{cell['expected']}`"
+            stress = cell.get("stress")  # a seed search (docs/stress.md): the seed that hit, against PCT's bound
+            if stress and stress.get("runs_to_hit"):
+                bound = f", bound {1 / stress['pct_bound']:.0f}" if stress.get("pct_bound") else ""
+                text += f" (seed {stress['seed']}: run {stress['runs_to_hit']}{bound})"
+            elif stress and variant == "fixed":
+                text += f" ({stress['runs']} seeds)"
             texts.append(text)
         p(f"| `{case}` | {variant} | " + " | ".join(texts) + " |")
     print("\n".join(out))
@@ -189,4 +351,13 @@ def main(files):
 if __name__ == "__main__":
     if len(sys.argv) < 2:
         sys.exit(__doc__)
-    main(sys.argv[1:])
+    if sys.argv[1] == "--check":
+        if len(sys.argv) != 4:
+            sys.exit(__doc__)
+        sys.exit(check(sys.argv[2], sys.argv[3]))
+    if sys.argv[1] == "--reuse":
+        if len(sys.argv) < 4:
+            sys.exit(__doc__)
+        main(sys.argv[3:], reuse=sys.argv[2])
+    else:
+        main(sys.argv[1:])

@@ -24,6 +24,7 @@
 #include "render.hpp"
 #include "run_record.hpp"
 #include "sarif_report.hpp"
+#include "stress.hpp"
 
 namespace conclab::cli {
 namespace {
@@ -93,6 +94,8 @@ int run_command(const RunArgs& args) {
   spec.limits = args.limits;
   if (args.hang_window_ms > 0) spec.hang_detection = HangOptions{.window = std::chrono::milliseconds(args.hang_window_ms)};
   else spec.hang_detection.reset();
+  const stress::Params stress_params{args.seed.value_or(0), args.depth, args.points};
+  if (args.seed) spec.env.merge(stress::env(stress_params));
   const auto run = run_program(spec);
   const auto judgement = classify(run);
   if (!args.graph.empty() && run.hang) write_graph(args.graph, *run.hang);
@@ -100,7 +103,28 @@ int run_command(const RunArgs& args) {
     fmt::print("--- stdout ---\n{}--- stderr ---\n{}--- end ---\n", run.out.text, run.err.text);
   }
   print_verdict(stdout, run, judgement);
-  if (!args.json.empty()) write_json(args.json, to_json(run, judgement));
+  nlohmann::json stress_json;
+  if (args.seed) {
+    const auto m = stress::parse_marker(run.err.text);
+    if (!m.started) {
+      fmt::print("stress: seed {}: the program printed no CONCLAB_STRESS line (no conclab gate in it): nothing perturbed\n",
+                 *args.seed);
+    } else {
+      fmt::print("stress: seed {} depth {} points {}: {}\n", m.seed, m.depth, m.points,
+                 m.threads ? fmt::format("{} threads, {} scheduling points, {} waits", *m.threads, m.steps.value_or(0),
+                                         m.parks.value_or(0))
+                           : std::string("no end line (the program did not exit by itself)"));
+    }
+    stress_json = {{"seed", *args.seed}, {"depth", args.depth}, {"points", args.points}, {"perturbed", m.started},
+                   {"threads", m.threads ? nlohmann::json(*m.threads) : nlohmann::json(nullptr)},
+                   {"steps", m.steps ? nlohmann::json(*m.steps) : nlohmann::json(nullptr)},
+                   {"parks", m.parks ? nlohmann::json(*m.parks) : nlohmann::json(nullptr)}};
+  }
+  if (!args.json.empty()) {
+    auto report = to_json(run, judgement);
+    if (args.seed) report["stress"] = stress_json;
+    write_json(args.json, report);
+  }
   if (run.interrupted_by) return interrupted_status(run);
   return judgement.outcome == Outcome::clean ? 0 : 1;
 }
@@ -143,7 +167,50 @@ int list_command(bool markdown) {
   return 0;
 }
 
+namespace {
+
+// `conclab check CASE --tool stress`: a seed search per variant (stress.hpp, docs/stress.md).
+int check_stress(const CheckArgs& args) {
+  const auto catalog = this_build_catalog();
+  if (catalog.tool() != "release")
+    throw HarnessError(fmt::format("--tool stress runs on the release tree (this is the {} tree)", catalog.tool()));
+  if (args.runs && *args.runs < 1) throw HarnessError("--runs must be at least 1");
+  const auto c = catalog.find(args.case_id);
+  bool all_passed = true;
+  auto report = nlohmann::json::array();
+  for (const auto& variant : variants_of(args.variant)) {
+    if (const auto signo = stop_signal()) return 128 + *signo;
+    const auto expected = expectation_for(c, variant, std::string(stress::kTool), args.expect);
+    const int runs = args.seed && !args.runs ? 1 : stress::runs_for(expected, args.runs);
+    const auto s = stress::search(catalog, c, variant, expected, runs, args.seed);
+    if (s.last.run.interrupted_by) return interrupted_status(s.last.run);
+    fmt::print("{} {} [stress]: {} — {}\n", c.id, variant, s.passed ? "PASS" : "MISMATCH", stress::describe(s));
+    print_verdict(stdout, s.last.run, s.last.judgement);  // the hit, the first failure, or the last clean run
+    if (s.hit || s.failed)
+      fmt::print("  replay: {}\n", stress::replay_command(std::string(build_info::kBuildDir) + "/harness/conclab", catalog, c, variant, expected, s.params));
+    if (!args.json.empty()) {
+      auto one = to_json(s.last.run, s.last.judgement);
+      one["case"] = c.id;
+      one["variant"] = variant;
+      one["tool"] = std::string(stress::kTool);
+      one["expected"] = to_string(expected.outcome);
+      one["passed"] = s.passed;
+      one["stress"] = stress::to_json(s);
+      report.push_back(std::move(one));
+    }
+    all_passed = all_passed && s.passed;
+  }
+  if (!args.json.empty()) write_json(args.json, report);
+  return all_passed ? 0 : 1;
+}
+
+}  // namespace
+
 int check_command(const CheckArgs& args) {
+  if (!args.tool.empty() && args.tool != stress::kTool)
+    throw HarnessError(fmt::format("--tool {}: check runs this tree's tool, or stress", args.tool));
+  if (args.tool == stress::kTool) return check_stress(args);
+  if (args.seed || args.runs) throw HarnessError("--seed and --runs are for --tool stress");
   if (args.repeat < 1) throw HarnessError("--repeat must be at least 1");
   const auto started = std::chrono::steady_clock::now();
   const auto catalog = this_build_catalog();

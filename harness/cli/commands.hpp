@@ -5,6 +5,7 @@
 #include "exercise.hpp"
 #include "limits.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,8 @@ struct RunArgs {
   std::string graph;         // write the wait-for graph of a stuck run (DOT, or SVG for *.svg)
   int hang_window_ms = 400;  // 0: no hang detection, only the time limit
   ChildLimits limits;        // --max-cpu, --max-file-mib, --max-procs, --max-memory-mib
+  std::optional<std::uint64_t> seed;  // --seed: schedule perturbation with this seed (docs/stress.md)
+  int depth = 2, points = 8;          // --depth, --points: its PCT parameters
   std::vector<std::string> argv;
 };
 int run_command(const RunArgs& args);
@@ -38,6 +41,9 @@ struct CheckArgs {
   std::optional<std::string> expect;   // overrides the manifest's outcome
   std::string json;
   ReportFiles reports;
+  std::string tool;                   // "" (this tree's) or "stress" (release tree: docs/stress.md)
+  std::optional<std::uint64_t> seed;  // stress: this seed only (default: seeds 1, 2, ...)
+  std::optional<int> runs;            // stress: seeds to try (default: the manifest's runs, else 20)
 };
 int check_command(const CheckArgs& args);
 

@@ -47,6 +47,12 @@ int main(int argc, char** argv) {
     run.limits.file_bytes = file_mib << 20;
     run.limits.memory_bytes = memory_mib << 20;
   });
+  run_cmd->add_option("--seed", run.seed,
+                      "Perturb the schedule at the program's conclab gates with this seed (PCT; docs/stress.md)");
+  run_cmd->add_option("--depth", run.depth, "With --seed: PCT depth d (d-1 priority-change points)")
+      ->check(CLI::Range(1, 16));
+  run_cmd->add_option("--points", run.points, "With --seed: change points are drawn among the first K scheduling points")
+      ->check(CLI::Range(1, 1000000));
   run_cmd->add_option("program", run.argv, "PROGRAM [ARGS...] (after --)")->required();
 
   bool markdown = false;
@@ -68,6 +74,11 @@ int main(int argc, char** argv) {
     cmd->add_option("--junit", files.junit, "Write the runs as JUnit XML to FILE");
   };
   add_report_options(check_cmd, check.reports);
+  check_cmd->add_option("--tool", check.tool, "stress: seeded schedule perturbation (release tree; docs/stress.md)")
+      ->check(CLI::IsMember({"stress"}));
+  check_cmd->add_option("--seed", check.seed, "With --tool stress: this seed only");
+  check_cmd->add_option("--runs", check.runs, "With --tool stress: seeds to try (default: the manifest's runs, else 20)")
+      ->check(CLI::Range(1, 100000));
 
   auto* tour_cmd = app.add_subcommand("tour", "Run every case, both variants, and print a table");
   int tour_jobs = 1;

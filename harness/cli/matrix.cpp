@@ -17,6 +17,8 @@
 #include "interrupt.hpp"
 #include "json_report.hpp"
 #include "render.hpp"
+#include "stress.hpp"
+#include "tsa_tool.hpp"
 #include "valgrind_tool.hpp"
 
 namespace conclab::cli {
@@ -29,10 +31,11 @@ struct Cell {
   std::string expected, got, reason, cell, summary, why;
   std::vector<double> seconds;
   int runs = 0, passed = 0;
+  std::optional<stress::Search> stress;  // tool stress: the last seed search
 };
 
 CaseRun run_one(const Catalog& catalog, const Case& c, const std::string& variant, const std::string& tool,
-                bool declared) {
+                bool declared, std::optional<stress::Search>* stress_search) {
   // Undeclared (--measure): release's arguments, judged against clean.
   Expectation e = declared ? c.manifest.expectation(variant, tool) : c.manifest.expectation(variant, "release");
   if (!declared) {
@@ -42,15 +45,25 @@ CaseRun run_one(const Catalog& catalog, const Case& c, const std::string& varian
     e.why.clear();
   }
   if (valgrind::is_tool(tool)) return valgrind::run_case(catalog, c, variant, tool, e);
+  if (tool == tsa::kTool) return tsa::run_case(c, variant, declared ? e : Expectation{});  // compiles, runs nothing
+  if (tool == stress::kTool) {  // one "run" of the cell is a whole seed search (docs/stress.md)
+    auto s = stress::search(catalog, c, variant, e, stress::runs_for(e, std::nullopt), std::nullopt);
+    CaseRun r = s.last;
+    r.check = {s.passed, s.reason};
+    *stress_search = std::move(s);
+    return r;
+  }
   return run_case(catalog, c, variant, e);
 }
 
 nlohmann::json to_json(const Cell& cell) {
-  return {{"case", cell.c->id},         {"variant", cell.variant}, {"tool", cell.tool},
+  nlohmann::json out = {{"case", cell.c->id},         {"variant", cell.variant}, {"tool", cell.tool},
           {"declared", cell.declared},  {"expected", cell.expected}, {"got", cell.got},
           {"passed", cell.runs > 0 && cell.passed == cell.runs},  {"runs", cell.runs},
           {"runs_passed", cell.passed}, {"reason", cell.reason},   {"cell", cell.cell},
           {"summary", cell.summary},    {"why", cell.why},         {"seconds", cell.seconds}};
+  if (cell.stress) out["stress"] = stress::to_json(*cell.stress);
+  return out;
 }
 
 }  // namespace
@@ -62,15 +75,17 @@ std::vector<std::string> tree_tools() {
   return tools;
 }
 
-std::string matrix_cell(const std::string& variant, const std::string& outcome) {
+std::string matrix_cell(const std::string& variant, const std::string& outcome, const std::string& tool) {
   if (variant == "fixed") return outcome == "clean" ? "clean" : "false alarm";
+  // Under stress the buggy variant's symptom (a wrong result too) is the catch: the gates did not force it.
+  if (tool == stress::kTool) return outcome == "clean" || outcome == "timeout" ? "missed" : "caught";
   static const std::vector<std::string> kSymptoms{"clean", "wrong_result", "exit_nonzero", "timeout"};
   return std::find(kSymptoms.begin(), kSymptoms.end(), outcome) != kSymptoms.end() ? "missed" : "caught";
 }
 
 CLI::App* add_matrix_command(CLI::App& app, MatrixArgs& args) {
   auto* cmd = app.add_subcommand(
-      "matrix", "Run cases under this tree's tools (release tree: release, helgrind, drd) as detector-matrix cells");
+      "matrix", "Run cases under this tree's tools (release tree: release, helgrind, drd, stress, tsa) as detector-matrix cells");
   cmd->add_option("--tool", args.tools, "A tool of this tree (repeatable; default: all of them)");
   cmd->add_option("-m,--match", args.match, "Only cases whose <category>/<bug> matches this regex");
   cmd->add_option("--variant", args.variant, "buggy or fixed (default: both)")->check(CLI::IsMember({"buggy", "fixed"}));
@@ -131,10 +146,10 @@ int matrix_command(const MatrixArgs& args) {
       Cell& cell = cells[i];
       if (!runs(cell)) continue;
       for (int k = 0; k < args.repeat && !interrupted; ++k) {
-        const auto r = run_one(catalog, *cell.c, cell.variant, cell.tool, cell.declared);
+        const auto r = run_one(catalog, *cell.c, cell.variant, cell.tool, cell.declared, &cell.stress);
         if (r.run.interrupted_by) interrupted = *r.run.interrupted_by;
         const std::string got(to_string(r.judgement.outcome));
-        const std::string this_cell = matrix_cell(cell.variant, got);
+        const std::string this_cell = matrix_cell(cell.variant, got, cell.tool);
         if (cell.runs == 0) {
           cell.got = got;
           cell.cell = this_cell;
@@ -149,6 +164,8 @@ int matrix_command(const MatrixArgs& args) {
         cell.passed += r.check.passed;
         cell.seconds.push_back(r.run.duration_s);
         std::lock_guard lock(print_mutex);
+        if (cell.stress)
+          fmt::print("  {} {} [stress]: {}\n", cell.c->id, cell.variant, stress::describe(*cell.stress));
         if (k == args.repeat - 1)
           fmt::print("[{}/{}] {} {} [{}]: {} ({}) {} {:.2f}s\n", ++finished, to_run, cell.c->id, cell.variant, cell.tool,
                      cell.got, cell.cell, cell.passed == cell.runs ? "as declared" : "MISMATCH: " + cell.reason,

@@ -13,7 +13,7 @@ class App;
 namespace conclab::cli {
 
 struct MatrixArgs {
-  std::vector<std::string> tools;  // empty: every tool this tree runs (release: release, helgrind, drd)
+  std::vector<std::string> tools;  // empty: every tool this tree runs (release: release, helgrind, drd, stress, tsa)
   std::string match;               // ECMAScript regex on "<category>/<bug>"; empty: every case
   std::optional<std::string> variant;
   int jobs = 1;
@@ -27,12 +27,14 @@ struct MatrixArgs {
 CLI::App* add_matrix_command(CLI::App& app, MatrixArgs& args);
 int matrix_command(const MatrixArgs& args);
 
-// The tools the conclab of this tree can judge: its own, and on the release tree helgrind and drd.
+// The tools the conclab of this tree can judge: its own, and on the release tree helgrind, drd and
+// stress (a cell of stress is one seed search: docs/stress.md), and tsa (a compile: tsa_tool.hpp).
 std::vector<std::string> tree_tools();
 
 // A run's cell: "caught" | "missed" for a buggy variant, "clean" | "false alarm" for a fixed one.
 // Caught means an outcome that names a problem; wrong_result, exit_nonzero and timeout are only
 // the program's symptom, so a buggy run ending in one of them (or clean) is missed.
-std::string matrix_cell(const std::string& variant, const std::string& outcome);
+// Under stress a buggy variant is caught by any outcome but clean or timeout (the gates forced nothing).
+std::string matrix_cell(const std::string& variant, const std::string& outcome, const std::string& tool = "");
 
 }  // namespace conclab::cli

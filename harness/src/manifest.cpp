@@ -68,20 +68,45 @@ Expectation read_expectation(const std::filesystem::path& file, const toml::node
   }
   const auto* table = node.as_table();
   if (table == nullptr) fail(file, node.source(), fmt::format("{} must be an outcome string or a table", where));
-  static constexpr std::string_view kKeys[] = {"outcome", "function", "args", "timeout_s", "why"};
+  static constexpr std::string_view kKeys[] = {"outcome", "function", "args", "timeout_s", "why", "runs", "warnings"};
   reject_unknown_keys(file, *table, kKeys, where);
   const auto* outcome = table->get("outcome");
   if (outcome == nullptr) fail(file, node.source(), fmt::format("{} lacks 'outcome'", where));
   e.outcome = read_outcome(file, *outcome);
   if (const auto* f = table->get("function")) e.function = read_string(file, *f, "function");
   if (const auto* w = table->get("why")) e.why = read_string(file, *w, "why");
+  if (const auto* r = table->get("runs")) {  // seeds a stress check tries (docs/stress.md)
+    if (!where.ends_with(".stress")) fail(file, r->source(), fmt::format("'runs' is for stress only, not {}", where));
+    e.runs = read_count(file, *r, "runs", 1);
+  }
   if (const auto* t = table->get("timeout_s")) e.timeout_s = read_seconds(file, *t, "timeout_s");
   if (const auto* a = table->get("args")) {
     const auto* array = a->as_array();
     if (array == nullptr) fail(file, a->source(), "'args' must be an array of strings");
     for (const auto& arg : *array) e.args.push_back(read_string(file, arg, "args"));
   }
+  if (const auto* w = table->get("warnings")) {  // clang -Wthread-safety diagnostics (tool tsa)
+    if (!where.ends_with(".tsa")) fail(file, w->source(), fmt::format("'warnings' is for tsa only, not {}", where));
+    const auto* array = w->as_array();
+    if (array == nullptr) fail(file, w->source(), "'warnings' must be an array of strings");
+    for (const auto& text : *array) {
+      e.warnings.push_back(read_string(file, text, "warnings"));
+      if (e.warnings.back().empty()) fail(file, text.source(), "a declared warning must not be empty");
+    }
+  }
   return e;
+}
+
+// tsa compiles, it runs nothing: its outcome is clean or thread_safety_warning, the latter naming
+// the warnings it expects; function and timeout_s mean nothing to it.
+void check_tsa(const std::filesystem::path& file, const toml::node& node, const Expectation& e, std::string_view where) {
+  if (e.outcome != Outcome::clean && e.outcome != Outcome::thread_safety_warning)
+    fail(file, node.source(), fmt::format("{}: tsa's outcome is clean or thread_safety_warning, not {}", where,
+                                          to_string(e.outcome)));
+  if ((e.outcome == Outcome::thread_safety_warning) != !e.warnings.empty())
+    fail(file, node.source(), fmt::format("{}: 'warnings' lists what thread_safety_warning expects (and only it)", where));
+  if (!e.function.empty() || e.timeout_s)
+    fail(file, node.source(), fmt::format("{}: tsa takes outcome, warnings, args (clang's) and why only", where));
 }
 
 }  // namespace
@@ -110,12 +135,14 @@ Manifest parse_manifest(std::string_view text, const std::filesystem::path& file
     if (node == nullptr) fail(file, root.source(), fmt::format("missing [{}]", variant));
     const auto* table = node->as_table();
     if (table == nullptr) fail(file, node->source(), fmt::format("'{}' must be a table", variant));
-    static constexpr std::string_view kKnownTools[] = {"release", "tsan", "asan", "helgrind", "drd"};
-    reject_unknown_keys(file, *table, kKnownTools, fmt::format("[{}] (tools: release, tsan, asan, helgrind, drd)", variant));
+    static constexpr std::string_view kKnownTools[] = {"release", "tsan", "asan", "helgrind", "drd", "stress", "tsa"};
+    reject_unknown_keys(file, *table, kKnownTools, fmt::format("[{}] (tools: release, tsan, asan, helgrind, drd, stress, tsa)", variant));
     for (const auto tool : kOptionalTools)
-      if (const auto* expectation = table->get(tool))
-        m.expect[std::string(variant)][std::string(tool)] =
-            read_expectation(file, *expectation, fmt::format("{}.{}", variant, tool));
+      if (const auto* expectation = table->get(tool)) {
+        const auto where = fmt::format("{}.{}", variant, tool);
+        auto& e = m.expect[std::string(variant)][std::string(tool)] = read_expectation(file, *expectation, where);
+        if (tool == "tsa") check_tsa(file, *expectation, e, where);
+      }
     for (const auto tool : kTools) {
       const auto* expectation = table->get(tool);
       if (expectation == nullptr)

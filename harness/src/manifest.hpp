@@ -22,7 +22,7 @@ struct ManifestError : std::runtime_error {
 inline constexpr std::string_view kTools[] = {"release", "tsan", "asan"};
 // Tools a manifest may declare (valgrind's, run on the release tree: docs/detector-matrix.md);
 // a case without them is "n.a." for that tool, and `conclab matrix` does not run it.
-inline constexpr std::string_view kOptionalTools[] = {"helgrind", "drd"};
+inline constexpr std::string_view kOptionalTools[] = {"helgrind", "drd", "stress", "tsa"};
 inline constexpr std::string_view kVariants[] = {"buggy", "fixed"};
 
 struct Expectation {
@@ -31,6 +31,8 @@ struct Expectation {
   std::vector<std::string> args;  // arguments of this run
   std::optional<double> timeout_s;
   std::string why;
+  std::optional<int> runs;  // stress only: seeds tried (buggy: caught within them; fixed: all clean)
+  std::vector<std::string> warnings;  // tsa only: each must be part of one of clang's diagnostics
 };
 
 // `[exercise]`: what a participant's fix must keep (conclab exercise check observes it in every run).

@@ -27,6 +27,7 @@ enum class Outcome {
   lock_order_inversion,
   mutex_misuse,
   signal_unsafe_call,
+  thread_safety_warning,  // clang's -Wthread-safety flagged the source (tool tsa, compile time)
   undefined_behavior,
   crash,
   timeout,

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -206,7 +207,10 @@ TEST_P(CliSignals, RunEndsItsTree) {
   const auto [status, seconds] = signal_and_wait(pid, GetParam(), std::chrono::milliseconds(500));
   ASSERT_TRUE(WIFEXITED(status)) << "conclab died of the signal instead of handling it";
   EXPECT_EQ(WEXITSTATUS(status), 128 + GetParam());
-  EXPECT_LT(seconds, 1.5);
+  // Within a second on a quiet machine (see the figure printed); the bound only proves conclab did
+  // not wait for the run's 60 s limit, and holds on a machine at load 15.
+  std::printf("conclab ended the run %.2f s after the signal\n", seconds);
+  EXPECT_LT(seconds, 5.0);
   EXPECT_EQ(reap_leftovers(), 0u) << "conclab left processes behind";
 }
 
@@ -216,7 +220,8 @@ TEST_P(CliSignals, ParallelTourEndsEveryRun) {
   const auto [status, seconds] = signal_and_wait(pid, GetParam(), std::chrono::milliseconds(1500));
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 128 + GetParam());
-  EXPECT_LT(seconds, 1.5);
+  std::printf("conclab ended the tour %.2f s after the signal\n", seconds);
+  EXPECT_LT(seconds, 5.0);  // as above: not waiting for any run's limit
   EXPECT_EQ(reap_leftovers(), 0u);
   const std::string ours = "conclab." + std::to_string(pid) + "-";
   for (const auto& e : std::filesystem::directory_iterator(std::filesystem::temp_directory_path()))

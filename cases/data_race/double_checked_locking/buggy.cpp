@@ -1,13 +1,14 @@
 // Bug: double-checked locking. settings() reads settings_instance with no lock and no acquire,
 //   and the locked slow path publishes the pointer before the Settings are loaded.
-// Symptom: a second thread takes the unlocked fast path to the half-built Settings:
-//   max_connections: expected 64, got 0 (gates force the interleaving on every run).
+// Symptom: a second thread's unlocked fast path reads the half-built Settings (0, not 64).
 // Fix: a function-local static: the language runs its initializer once and makes others wait.
-// Tools: release and ASan print CONCLAB_WRONG_RESULT; TSan reports a data race in settings().
+// Tools: release and ASan print CONCLAB_WRONG_RESULT; TSan reports a data race in settings();
+//   tsa flags the unlocked reads of the pointer its GUARDED_BY ties to settings_mutex.
 #include <chrono>
 #include <mutex>
 #include <thread>
 
+#include "conclab/annotations.hpp"
 #include "conclab/gate.hpp"
 #include "conclab/invariant.hpp"
 
@@ -25,8 +26,8 @@ struct Settings {
 Gate published;   // the pointer is set, the settings are not loaded yet
 Gate other_read;  // the other thread has read the settings
 
-Settings* settings_instance = nullptr;
 std::mutex settings_mutex;
+Settings* settings_instance GUARDED_BY(settings_mutex) = nullptr;
 
 const Settings& settings() {
   if (settings_instance == nullptr) {  // first check: no lock, no acquire

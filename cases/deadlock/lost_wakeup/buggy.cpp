@@ -35,6 +35,7 @@ int main() {
   int port_seen = 0;
   {
     std::unique_lock lock(config_mutex);
+    conclab::fixture::assume_held(config_mutex);  // for tsa: libc++'s unique_lock is not annotated
     config_loaded.wait(lock);  // sleeps until the next notification; the only one is long gone
     port_seen = port;
   }

@@ -35,7 +35,8 @@ int main() {
   int port_seen = 0;
   {
     std::unique_lock lock(config_mutex);
-    config_loaded.wait(lock, [] { return loaded; });  // already true: no sleep at all
+    conclab::fixture::assume_held(config_mutex);  // for tsa: libc++'s unique_lock is not annotated
+    config_loaded.wait(lock, []() REQUIRES(config_mutex) { return loaded; });  // already true: no sleep at all
     port_seen = port;
   }
   loader.join();

@@ -51,7 +51,8 @@ class ThreadPool {
       std::function<void()> job;
       {
         std::unique_lock lock(m_);
-        wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        conclab::fixture::assume_held(m_);  // for tsa: libc++'s unique_lock is not annotated
+        wake_.wait(lock, [this]() REQUIRES(m_) { return stopping_ || !queue_.empty(); });
         if (queue_.empty()) return;  // stopping, and nothing left to do
         job = std::move(queue_.front());
         queue_.pop_front();

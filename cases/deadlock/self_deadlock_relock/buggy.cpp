@@ -3,8 +3,8 @@
 //   thread that locks it twice waits forever for itself (the standard calls it undefined).
 // Symptom: the first restock() hangs, every run; no schedule is needed, only one thread.
 // Fix: a private adjust_locked() that expects the lock held; every public method locks once.
-// Tools: no detector says a word: TSan looks for a double lock only once a lock call returns, and
-//   this one never does. conclab's hang explainer names the cycle of one under all three.
+// Tools: TSan is silent (it checks for a double lock once the lock call returns; it never does);
+//   conclab's hang explainer names the cycle of one; tsa: adjust(), EXCLUDES(m_), called holding m_.
 #include <map>
 #include <mutex>
 #include <string>
@@ -18,7 +18,7 @@
 class Inventory {
  public:
   // Adds `delta` (negative for a sale) to the stock of `item`.
-  void adjust(const std::string& item, int delta) {
+  void adjust(const std::string& item, int delta) EXCLUDES(m_) {
     std::lock_guard lock(m_);
     stock_[item] += delta;
   }

@@ -17,7 +17,7 @@
 class Inventory {
  public:
   // Adds `delta` (negative for a sale) to the stock of `item`.
-  void adjust(const std::string& item, int delta) {
+  void adjust(const std::string& item, int delta) EXCLUDES(m_) {
     std::lock_guard lock(m_);
     adjust_locked(item, delta);
   }
@@ -35,8 +35,8 @@ class Inventory {
   }
 
  private:
-  // REQUIRES(m_): the caller holds m_. Public methods lock; private *_locked ones never do.
-  void adjust_locked(const std::string& item, int delta) { stock_[item] += delta; }
+  // The caller holds m_. Public methods lock; private *_locked ones never do.
+  void adjust_locked(const std::string& item, int delta) REQUIRES(m_) { stock_[item] += delta; }
 
   std::mutex m_;
   std::map<std::string, int> stock_ GUARDED_BY(m_);

@@ -20,6 +20,7 @@ class BoxOffice {
   // `waiting` is opened while the lock is still held, right before the wait releases it.
   bool buy(Gate& waiting) {
     std::unique_lock lock(mutex_);
+    conclab::fixture::assume_held(mutex_);  // for tsa: libc++'s unique_lock is not annotated
     if (available_ == 0 && !closed_) {  // `if`: a wake-up is taken to mean "a ticket is there"
       waiting.open();
       returned_.wait(lock);

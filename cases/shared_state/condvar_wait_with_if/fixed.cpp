@@ -20,9 +20,10 @@ class BoxOffice {
   // `waiting` is opened while the lock is still held, right before the wait releases it.
   bool buy(Gate& waiting) {
     std::unique_lock lock(mutex_);
+    conclab::fixture::assume_held(mutex_);  // for tsa: libc++'s unique_lock is not annotated
     if (available_ == 0 && !closed_) waiting.open();
     // Woken, the buyer checks again: another may have taken the ticket first.
-    returned_.wait(lock, [this] { return available_ > 0 || closed_; });
+    returned_.wait(lock, [this]() REQUIRES(mutex_) { return available_ > 0 || closed_; });
     if (closed_) return false;
     --available_;
     return true;

@@ -51,7 +51,10 @@ void login(int user_id) {
 }
 
 int main() {
-  for (int id = 1; id <= 8; ++id) sessions.emplace(id, "restored-" + std::to_string(id));
+  {
+    std::lock_guard lock(sessions_mutex);  // no other thread yet, but GUARDED_BY asks for it
+    for (int id = 1; id <= 8; ++id) sessions.emplace(id, "restored-" + std::to_string(id));
+  }
   std::thread importer([] {
     pause_in_next_hash = true;  // the first hash the import computes is inside reserve's rehash
     import_sessions({101, 102, 103, 104, 105, 106, 107, 108});
