@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "conclab/schedule.hpp"
@@ -125,6 +126,9 @@ Replay run_seed(std::uint64_t seed, const std::vector<std::string>& extra = {}) 
 // `conclab run --seed N` replays: every run of a seed ends the same (B first or A first, by their
 // priorities), and both orders occur among the seeds.
 TEST(StressReplay, RunSeedReplaysTheOutcome) {
+  // Stress is the release tree's tool: under TSan or ASan threads run several times slower and
+  // a bounded park runs out before the other thread arrives (seen: seeds flipping in the tsan tree).
+  if (std::string_view(CONCLAB_TEST_TOOL) != "release") GTEST_SKIP() << "stress runs the release binaries";
   std::set<std::string> seen;
   for (std::uint64_t seed = 1; seed <= 6; ++seed) {
     const std::string first = run_seed(seed).outcome;
