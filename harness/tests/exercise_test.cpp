@@ -15,6 +15,7 @@
 #include "exercise.hpp"
 #include "spawn.hpp"
 #include "toolchain.hpp"
+#include "test_support.hpp"
 
 namespace conclab {
 namespace {
@@ -22,12 +23,7 @@ namespace fs = std::filesystem;
 
 const fs::path kSource = build_info::kSourceDir;
 
-std::string read(const fs::path& file) {
-  std::ifstream in(file);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using testing::read_file;
 
 void write(const fs::path& file, const std::string& text) { std::ofstream(file) << text; }
 
@@ -289,9 +285,9 @@ TEST(ExerciseFlow, StartKeepsTheParticipantsWork) {
   auto r = p.run("start");
   EXPECT_EQ(r.exit_code, 0) << r.out.text;
   EXPECT_TRUE(has(r.out.text, "your changes are kept")) << r.out.text;
-  EXPECT_TRUE(has(read(p.file), "fetch_add"));
+  EXPECT_TRUE(has(read_file(p.file), "fetch_add"));
   r = p.run("start", {"--force"});
-  EXPECT_FALSE(has(read(p.file), "fetch_add"));
+  EXPECT_FALSE(has(read_file(p.file), "fetch_add"));
 }
 
 TEST(ExerciseFlow, SolutionIsTheDiffAndHintsAreBounded) {
@@ -328,7 +324,7 @@ std::vector<DocBlock> doc_blocks() {
     if (e.path().extension() == ".md") docs.push_back(e.path());
   std::sort(docs.begin(), docs.end());
   for (const auto& doc : docs) {
-    std::istringstream in(read(doc));
+    std::istringstream in(read_file(doc));
     std::optional<DocBlock> block;
     int index = 0;
     for (std::string line; std::getline(in, line);) {
@@ -357,7 +353,7 @@ TEST_P(WorkshopDocs, EveryCommandRuns) {
   const auto bin = home / ".bin";
   fs::create_directories(bin);
   fs::create_symlink(CONCLAB_CLI, bin / "conclab");
-  const auto presets = read(kSource / "CMakePresets.json");
+  const auto presets = read_file(kSource / "CMakePresets.json");
   static const std::regex exits(R"(#\s*exits\s+(\d+))"), preset(R"(--preset\s+(\S+))");
   std::string script = "cd '" + kSource.string() + "'\nexport HOME='" + home.string() + "'\n";
   const std::string our_path = "export PATH='" + bin.string() + "':\"$PATH\"\n";

@@ -14,6 +14,7 @@
 #include "junit_report.hpp"
 #include "sarif_report.hpp"
 #include "spawn.hpp"
+#include "test_support.hpp"
 
 namespace conclab {
 namespace {
@@ -21,12 +22,7 @@ namespace fs = std::filesystem;
 
 const fs::path kSource = build_info::kSourceDir;
 
-std::string read(const fs::path& file) {
-  std::ifstream in(file);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using testing::read_file;
 
 bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
@@ -147,7 +143,7 @@ TEST(ReportFiles, SarifValidatesAgainstTheSchema) {
     const auto dir = fresh_dir("sarif");
     check_with_reports(id, dir);
     EXPECT_EQ(sarif_errors(dir / "report.sarif"), "") << id;
-    const auto sarif = nlohmann::json::parse(read(dir / "report.sarif"));
+    const auto sarif = nlohmann::json::parse(read_file(dir / "report.sarif"));
     const auto& results = sarif["runs"][0]["results"];
     ASSERT_FALSE(results.empty()) << id;
     for (const auto& r : results) EXPECT_EQ(r["properties"]["variant"], "buggy") << id;  // the fixed runs are clean
@@ -193,7 +189,7 @@ TEST(ReportFiles, HtmlRendersInChromium) {
   if (!fs::exists("/usr/bin/chromium")) GTEST_SKIP() << "chromium is not installed (ci/install-deps.sh installs it)";
   const auto dir = fresh_dir("html");
   check_with_reports("ipc_deadlock/pipes_both_full", dir);
-  const auto html = read(dir / "report.html");
+  const auto html = read_file(dir / "report.html");
   EXPECT_TRUE(has(html, "<svg")) << "no inline wait-for graph";
   EXPECT_FALSE(has(html, "<script")) << "the page needs no script";
   EXPECT_FALSE(has(html, "src=\"http")) << "the page is self-contained";

@@ -30,6 +30,14 @@ inline std::vector<std::string> children_of_this_process() {
   return children;
 }
 
+// A whole file as text; empty when it cannot be read.
+inline std::string read_file(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 inline bool process_exists(pid_t pid) { return ::kill(pid, 0) == 0; }
 
 inline std::string program(const char* name) { return std::string(CONCLAB_PROGRAMS_DIR) + "/" + name; }
