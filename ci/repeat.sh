@@ -25,16 +25,20 @@ for preset in "${presets[@]}"; do
   cmake --preset "$preset" >/dev/null && cmake --build --preset "$preset" --target conclab conclab_cases >/dev/null || exit 2
 done
 
-# One row: case variant preset k/N ("error" when check printed no summary).
+# One row: case variant preset k/N ("error" when check printed no summary). The first runs that
+# missed (at most 5 per row: what they reached instead) go to $rows/mismatches.
 one_row() {
-  local bug=$1 variant=$2 preset=$3 line rate
-  line=$("build/$preset/harness/conclab" check "$bug" --variant "$variant" --repeat "$repeat" |
-    grep -E '^[^ ]+ [a-z]+ \[[a-z]+\]: [0-9]+/[0-9]+ runs' | tail -1)
+  local bug=$1 variant=$2 preset=$3 out line rate
+  out=$("build/$preset/harness/conclab" check "$bug" --variant "$variant" --repeat "$repeat")
+  line=$(grep -E '^[^ ]+ [a-z]+ \[[a-z]+\]: [0-9]+/[0-9]+ runs' <<<"$out" | tail -1)
   rate=$(sed -E 's/.*: ([0-9]+\/[0-9]+) runs.*/\1/' <<<"$line")
+  grep -F 'MISMATCH' <<<"$out" | head -5 >>"$mismatches"
   printf '%-52s %-6s %-8s %s\n' "$bug" "$variant" "$preset" "${rate:-error}"
 }
 export -f one_row
 export repeat
+export mismatches="$rows/mismatches"
+touch "$mismatches"
 
 started=$(date +%s)
 for preset in "${presets[@]}"; do
@@ -48,5 +52,9 @@ printf '%-52s %-6s %-8s %s\n' case variant preset "runs as declared"
 sort -k3,3 -k1,1 -k2,2 "$rows/table"
 total=$(wc -l <"$rows/table")
 missed=$(awk -v n="$repeat" '$4 != n "/" n' "$rows/table" | wc -l)
+if [ -s "$mismatches" ]; then
+  echo "runs that missed (first 5 per row):"
+  sort "$mismatches" | sed 's/^/  /'
+fi
 echo "ci/repeat.sh: $total rows, $missed not $repeat/$repeat, $(( $(date +%s) - started )) s with -j $jobs"
 [ "$missed" -eq 0 ]
