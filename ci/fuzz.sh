@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ $# -gt 0 ] || targets=(reports manifest eu_stack hang valgrind)
+[ $# -gt 0 ] || targets=(reports manifest eu_stack hang valgrind stress)
 
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz
