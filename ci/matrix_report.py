@@ -31,6 +31,8 @@ SYMPTOMS = ("clean", "wrong_result", "exit_nonzero", "timeout")
 
 def matrix_cell(variant, outcome, tool):
     """What `conclab matrix` calls a run (harness/cli/matrix.cpp, matrix_cell)."""
+    if outcome == "tool_error":
+        return "tool error"
     if variant == "fixed":
         return "clean" if outcome == "clean" else "false alarm"
     if tool == "stress":
@@ -169,7 +171,7 @@ def reused_cell(case, variant, tool, text):
     cell = {"case": case, "variant": variant, "tool": tool, "declared": text != "n.a.", "seconds": [],
             "runs": 0 if text == "n.a." else 1, "cell": text, "got": "", "passed": True, "reused": True,
             "expected": ""}
-    m = re.match(r"^(caught|missed|clean|false alarm|flaky)(?: `([^`]+)`)?(.*)$", text)
+    m = re.match(r"^(caught|missed|clean|false alarm|tool error|flaky)(?: `([^`]+)`)?(.*)$", text)
     if m:
         cell.update(cell=m.group(1), got=m.group(2) or "clean", passed="(!)" not in m.group(3))
         e = re.search(r"expected `([^`]+)`", m.group(3))
@@ -246,7 +248,8 @@ def main(files, reuse=None):
     p("")
     p("A cell is what the run showed: **caught** (a buggy variant ended in an outcome that names a problem),")
     p("**missed** (it ended `clean`, or with only the program's symptom: `wrong_result`, `exit_nonzero`,")
-    p("`timeout`), **clean** / **false alarm** (a fixed variant did / did not end `clean`), **n.a.** (the")
+    p("`timeout`), **clean** / **false alarm** (a fixed variant did / did not end `clean`), **tool error** (the")
+    p("tool could not run the program as written, [outcomes.md](outcomes.md): in neither count), **n.a.** (the")
     p("manifest declares nothing for that tool). The manifests declare every measured cell, so each one is a")
     p("checked assertion: `conclab matrix` exits 1 when a run does not reach its declaration, and such a")
     p("cell is marked (!) below.")

@@ -76,6 +76,7 @@ std::vector<std::string> tree_tools() {
 }
 
 std::string matrix_cell(const std::string& variant, const std::string& outcome, const std::string& tool) {
+  if (outcome == "tool_error") return "tool error";
   if (variant == "fixed") return outcome == "clean" ? "clean" : "false alarm";
   // Under stress the buggy variant's symptom (a wrong result too) is the catch: the gates did not force it.
   if (tool == stress::kTool) return outcome == "clean" || outcome == "timeout" ? "missed" : "caught";

@@ -31,7 +31,8 @@ int matrix_command(const MatrixArgs& args);
 // stress (a cell of stress is one seed search: docs/stress.md), and tsa (a compile: tsa_tool.hpp).
 std::vector<std::string> tree_tools();
 
-// A run's cell: "caught" | "missed" for a buggy variant, "clean" | "false alarm" for a fixed one.
+// A run's cell: "caught" | "missed" for a buggy variant, "clean" | "false alarm" for a fixed one;
+// "tool error" for either when the tool could not run the program (counted in neither).
 // Caught means an outcome that names a problem; wrong_result, exit_nonzero and timeout are only
 // the program's symptom, so a buggy run ending in one of them (or clean) is missed.
 // Under stress a buggy variant is caught by any outcome but clean or timeout (the gates forced nothing).

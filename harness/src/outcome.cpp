@@ -35,6 +35,7 @@ constexpr std::array kAllOutcomes{
     Outcome::ipc_leak,
     Outcome::wrong_result,
     Outcome::exit_nonzero,
+    Outcome::tool_error,
 };
 
 // Where the toolchain and the sanitizer runtimes keep their code: nobody debugs a case there.
@@ -101,6 +102,7 @@ std::string_view to_string(Outcome outcome) {
     case Outcome::ipc_leak: return "ipc_leak";
     case Outcome::wrong_result: return "wrong_result";
     case Outcome::exit_nonzero: return "exit_nonzero";
+    case Outcome::tool_error: return "tool_error";
   }
   return "clean";  // unreachable for a valid enumerator; -Wswitch flags a missing case
 }
@@ -141,6 +143,9 @@ int priority(Outcome outcome) {
     case Outcome::ipc_leak: return 3;
     case Outcome::wrong_result: return 2;
     case Outcome::exit_nonzero: return 1;
+    // Above all: when the tool could not run the program as written, nothing the run showed is
+    // about the program (a crash may be the tool's: Boost.Process aborting on ENOSYS).
+    case Outcome::tool_error: return 20;
     case Outcome::clean: return 0;
   }
   return 0;

@@ -37,6 +37,7 @@ enum class Outcome {
   ipc_leak,        // a /dev/shm object or a file in the run's temp folder left after the run
   wrong_result,
   exit_nonzero,
+  tool_error,  // the detector could not run the program as written (valgrind: unhandled syscall, failed exec)
 };
 
 std::string_view to_string(Outcome outcome);

@@ -30,6 +30,7 @@ std::string_view outcome_meaning(Outcome o) {
     case Outcome::ipc_leak: return "A shared-memory object, semaphore or temporary file left behind.";
     case Outcome::wrong_result: return "The program's own check of its result failed (CONCLAB_WRONG_RESULT).";
     case Outcome::exit_nonzero: return "The program exited with a non-zero status.";
+    case Outcome::tool_error: return "The detector could not run the program as written (e.g. a system call valgrind does not know): the run says nothing about the program.";
   }
   return "";
 }

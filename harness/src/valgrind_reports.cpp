@@ -137,6 +137,30 @@ std::string summarize(const Finding& f, std::string_view header, std::string_vie
   return summary;
 }
 
+// Valgrind failing the program rather than reporting on it, as a tool_error summary (without the
+// tool's name), or nullopt: "--PID-- WARNING: unhandled amd64-linux syscall: 434" (the program got
+// ENOSYS) and the launcher's own "valgrind: ..." errors ("... failed in UME ...": an exec'd
+// program could not be started).
+constexpr std::string_view kCouldNotStart = "valgrind could not start a program";
+
+std::optional<std::string> tool_error(std::string_view line) {
+  if (line.starts_with("valgrind: ")) return std::string(kCouldNotStart) + ": " + printable(line.substr(10));
+  if (!line.starts_with("--")) return std::nullopt;
+  constexpr std::string_view kUnhandled = "WARNING: unhandled ";
+  const auto at = line.find(kUnhandled);
+  const auto colon = line.rfind(": ");
+  if (at == npos || colon == npos || colon < at || line.find(" syscall", at) == npos) return std::nullopt;
+  int number = -1;
+  const auto digits = line.substr(colon + 2);
+  std::from_chars(digits.data(), digits.data() + digits.size(), number);
+  constexpr std::array<std::pair<int, const char*>, 6> kNames{
+      {{424, "pidfd_send_signal"}, {434, "pidfd_open"}, {435, "clone3"}, {436, "close_range"}, {438, "pidfd_getfd"}, {439, "faccessat2"}}};
+  std::string name;
+  for (const auto& [n, known] : kNames)
+    if (n == number) name = std::string(" (") + known + ")";
+  return "valgrind does not know syscall " + printable(trim(digits)) + name + ": the program got ENOSYS";
+}
+
 }  // namespace
 
 std::vector<Finding> parse(std::string_view text) {
@@ -160,6 +184,17 @@ std::vector<Finding> parse(std::string_view text) {
     const std::string_view line = text.substr(0, end);
     text.remove_prefix(end == npos ? text.size() : end + 1);
 
+    if (const auto failure = tool_error(line)) {
+      const char* name = tool == Tool::drd ? "drd" : "helgrind";  // as below: unknown is helgrind
+      const std::string summary = std::string(name) + ": " + *failure;
+      // One finding per syscall, and one for the launcher (its first line says what failed).
+      const auto launcher = [](std::string_view s) { return s.find(kCouldNotStart) != npos; };
+      const bool seen = std::any_of(findings.begin(), findings.end(), [&](const Finding& f) {
+        return f.kind == Outcome::tool_error && (f.summary == summary || (launcher(f.summary) && launcher(summary)));
+      });
+      if (!seen) findings.push_back({Outcome::tool_error, name, summary, {}, std::nullopt});
+      continue;
+    }
     const auto body = valgrind_body(line);
     if (!body) continue;  // program output interleaved with the report
     const std::string_view trimmed = trim(*body);

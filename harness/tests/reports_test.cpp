@@ -385,7 +385,7 @@ TEST(ProgramMarkers, WrongResult) {
 
 // Every outcome's name reads back as that outcome; unknown names do not.
 TEST(OutcomeNames, RoundTrip) {
-  EXPECT_EQ(all_outcomes().size(), 26u);
+  EXPECT_EQ(all_outcomes().size(), 27u);
   for (Outcome outcome : all_outcomes()) EXPECT_EQ(outcome_from_string(to_string(outcome)), outcome);
   EXPECT_EQ(to_string(Outcome::heap_use_after_free), "heap_use_after_free");
   EXPECT_FALSE(outcome_from_string("data-race").has_value());
@@ -395,6 +395,7 @@ TEST(OutcomeNames, RoundTrip) {
 // Groups from highest to lowest; outcomes in one group rank alike.
 TEST(OutcomePriority, Order) {
   const std::vector<std::vector<Outcome>> groups{
+      {Outcome::tool_error},
       {Outcome::deadlock, Outcome::ipc_deadlock, Outcome::hang},
       {Outcome::heap_use_after_free, Outcome::double_free, Outcome::heap_buffer_overflow, Outcome::stack_buffer_overflow,
        Outcome::global_buffer_overflow, Outcome::stack_use_after_return, Outcome::stack_use_after_scope,

@@ -116,6 +116,23 @@ TEST(ValgrindReports, HostileText) {
   EXPECT_EQ(findings[1].summary.find('\x01'), std::string::npos);
 }
 
+// Valgrind 3.19 without pidfd_open (Boost.Process v2 launching a child of pipes_both_full's fixed
+// variant, captured): the program's abort is the tool's doing, so the run is a tool_error.
+TEST(ValgrindReports, UnhandledSyscallIsAToolError) {
+  const auto findings = valgrind::parse(sample("helgrind_unhandled_syscall.txt"));
+  ASSERT_EQ(findings.size(), 2u);
+  EXPECT_EQ(findings[0].kind, Outcome::tool_error);
+  EXPECT_EQ(findings[0].summary, "helgrind: valgrind does not know syscall 434 (pidfd_open): the program got ENOSYS");
+  EXPECT_EQ(findings[1].kind, Outcome::tool_error);
+  EXPECT_NE(findings[1].summary.find("could not start a program: mmap(0x58000000, 4096) failed in UME"), std::string::npos);
+  RunResult run;
+  run.signal = 6;
+  run.err.text = sample("helgrind_unhandled_syscall.txt");
+  EXPECT_EQ(valgrind::classify(run).outcome, Outcome::tool_error);  // not crash
+  EXPECT_TRUE(valgrind::parse("--1-- WARNING: unhandled amd64-linux syscall: 434\n--1-- WARNING: unhandled amd64-linux syscall: 434\n").size() == 1);
+  EXPECT_TRUE(valgrind::parse("--1-- WARNING: something else: 434\nvalgrind said the program\n").empty());
+}
+
 TEST(ValgrindTool, WrapsTheCommand) {
   const auto argv = valgrind::wrap("drd", {"/bin/prog", "--schedule=deadly"});
   ASSERT_GE(argv.size(), 5u);
