@@ -142,6 +142,7 @@ std::string summarize(const Finding& f, std::string_view header, std::string_vie
 // ENOSYS) and the launcher's own "valgrind: ..." errors ("... failed in UME ...": an exec'd
 // program could not be started).
 constexpr std::string_view kCouldNotStart = "valgrind could not start a program";
+constexpr int kMaxToolErrors = 8;
 
 std::optional<std::string> tool_error(std::string_view line) {
   if (line.starts_with("valgrind: ")) return std::string(kCouldNotStart) + ": " + printable(line.substr(10));
@@ -173,6 +174,7 @@ std::vector<Finding> parse(std::string_view text) {
     bool stack_started = false, stack_done = false;
   };
   std::optional<Open> open;
+  int tool_errors = 0;
   const auto close = [&] {
     if (!open) return;
     open->finding.summary = summarize(open->finding, open->header, open->finding.tool);
@@ -192,7 +194,11 @@ std::vector<Finding> parse(std::string_view text) {
       const bool seen = std::any_of(findings.begin(), findings.end(), [&](const Finding& f) {
         return f.kind == Outcome::tool_error && (f.summary == summary || (launcher(f.summary) && launcher(summary)));
       });
-      if (!seen) findings.push_back({Outcome::tool_error, name, summary, {}, std::nullopt});
+      // At most kMaxToolErrors of them: the scan above stays short whatever the text holds.
+      if (!seen && tool_errors < kMaxToolErrors) {
+        findings.push_back({Outcome::tool_error, name, summary, {}, std::nullopt});
+        ++tool_errors;
+      }
       continue;
     }
     const auto body = valgrind_body(line);

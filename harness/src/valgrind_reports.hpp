@@ -16,7 +16,7 @@ namespace conclab::valgrind {
 //   DRD "Conflicting load|store by thread N ..."           -> data_race
 //   DRD mutex, rwlock, condition-variable, semaphore and barrier errors -> mutex_misuse
 //   "--PID-- WARNING: unhandled amd64-linux syscall: N", "valgrind: ... failed in UME" -> tool_error
-//     (valgrind could not run the program as written; one finding per distinct message)
+//     (valgrind could not run the program as written; one finding per distinct message, at most 8)
 // A finding's frames are the first stack after its header ("at 0x..: fn (file:line)", "by ...").
 // Thread announcements, "This conflicts with ..." and other context lines start nothing. The text
 // may hold program output or be cut anywhere: this never throws and is linear in its size.
