@@ -114,6 +114,7 @@ Search search(const Catalog& catalog, const Case& c, const std::string& variant,
                                      c.id, variant));
     s.threads = std::max(s.threads, marker.threads.value_or(0));
     s.steps = std::max(s.steps, marker.steps.value_or(0));
+    s.reported = s.reported || marker.steps.has_value();
     const bool interrupted = r.run.interrupted_by.has_value();
     const bool passed = r.check.passed;
     s.last = std::move(r);
@@ -160,6 +161,8 @@ nlohmann::json to_json(const Search& s) {
 
 std::string describe(const Search& s) {
   std::string text = s.reason;
+  if (s.reported && s.steps == 0)  // a program without a gate: the seed has nothing to perturb
+    return text + "; no scheduling point reached (the program has no gate): every seed runs it as release does";
   if (!s.buggy) return text;  // the bound is about finding a bug
   if (s.bound)
     text += fmt::format("; PCT bound 1/(n*k^(d-1)) = 1/({}*{}^{}) = {:.3g} per run: at most ~{:.0f} runs expected",

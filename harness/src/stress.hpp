@@ -59,7 +59,8 @@ struct Search {
   std::optional<std::uint64_t> hit;    // buggy: the seed that reached the declared outcome
   std::optional<std::uint64_t> failed; // fixed: the first seed that was not clean
   Params params;                       // depth and points used; seed: the hit, or the last one run
-  int threads = 0, steps = 0;          // the most any run reported (0: no run exited to report)
+  int threads = 0, steps = 0;          // the most any run reported (0: none reported, or no point reached)
+  bool reported = false;               // some run exited and printed its end line
   std::optional<double> bound;         // pct_bound(threads, steps, depth) when reported
   std::vector<std::uint64_t> seeds;    // every seed run, in order
   std::vector<std::string> outcomes;   // the outcome of each

@@ -148,7 +148,7 @@ TEST(StressReplay, RunSeedReplaysTheOutcome) {
 // A case in a folder of its own: stress_pair as its buggy and fixed binaries.
 struct TempCatalog {
   fs::path root = fs::path(::testing::TempDir()) / ("conclab_stress_catalog." + std::to_string(::getpid()));
-  TempCatalog(const std::string& manifest) {
+  TempCatalog(const std::string& manifest, const std::string& program = "stress_pair") {
     fs::remove_all(root);
     const auto dir = root / "src" / "cases" / "demo" / "never_hit";
     const auto bin = root / "build" / "cases" / "demo" / "never_hit";
@@ -156,8 +156,8 @@ struct TempCatalog {
     fs::create_directories(bin);
     for (const char* f : {"buggy.cpp", "fixed.cpp", "README.md"}) std::ofstream(dir / f) << "\n";
     std::ofstream(dir / "manifest.toml") << manifest;
-    fs::copy_file(testing::program("stress_pair"), bin / "buggy");
-    fs::copy_file(testing::program("stress_pair"), bin / "fixed");
+    fs::copy_file(testing::program(program.c_str()), bin / "buggy");
+    fs::copy_file(testing::program(program.c_str()), bin / "fixed");
   }
   ~TempCatalog() { fs::remove_all(root); }
   Catalog catalog() const { return Catalog(root / "src", root / "build", "release"); }
@@ -194,6 +194,23 @@ TEST(StressCheck, FailsWhenTheBugIsNeverHit) {
   Expectation clean = reachable;
   clean.outcome = Outcome::clean;
   EXPECT_FALSE(stress::search(catalog, c, "fixed", clean, 10, std::nullopt).passed);
+}
+
+// A case without a gate still has the scheduler linked (conclab_add_case): stress runs it, and says
+// the seed had no scheduling point to perturb rather than failing for want of a marker.
+TEST(StressCheck, GatelessProgramSaysItHasNoPoint) {
+  const TempCatalog temp(
+      "title = \"no gate\"\n[buggy]\nrelease = \"clean\"\ntsan = \"clean\"\nasan = \"clean\"\nstress = \"clean\"\n"
+      "[fixed]\nrelease = \"clean\"\ntsan = \"clean\"\nasan = \"clean\"\nstress = \"clean\"\n",
+      "gateless_case");
+  const auto catalog = temp.catalog();
+  const auto c = catalog.find("demo/never_hit");
+  const auto s = stress::search(catalog, c, "fixed", c.manifest.expectation("fixed", "stress"), 2, std::nullopt);
+  EXPECT_TRUE(s.passed) << s.reason;
+  EXPECT_TRUE(s.reported);
+  EXPECT_EQ(s.steps, 0);
+  EXPECT_FALSE(s.bound.has_value());
+  EXPECT_NE(stress::describe(s).find("no scheduling point reached"), std::string::npos) << stress::describe(s);
 }
 
 }  // namespace
