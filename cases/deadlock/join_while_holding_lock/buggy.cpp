@@ -6,12 +6,12 @@
 // Fix: release the lock before join(): it guards running_, not the thread's lifetime.
 // Tools: no detector names it: TSan's deadlock detector follows locks, not joins. conclab's hang
 //   explainer does, under all three: main joins the thread, which waits for main's lock.
+#include <cstdio>
 #include <mutex>
 #include <thread>
 
 #include "conclab/annotations.hpp"
 #include "conclab/gate.hpp"
-#include "conclab/invariant.hpp"
 
 using conclab::fixture::Gate;
 
@@ -58,5 +58,7 @@ int main() {
   heartbeat.start();
   first_beat.wait();
   heartbeat.stop();
-  return conclab::fixture::expect_eq(heartbeat.beats(), 1, "heartbeats");
+  // How many beats came first is the schedule's business (one, as the gates order it; any number
+  // under stress): the program's promise is only that stop() returns.
+  std::printf("heartbeats: %d\n", heartbeat.beats());
 }

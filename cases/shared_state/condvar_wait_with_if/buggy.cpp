@@ -25,7 +25,7 @@ class BoxOffice {
       waiting.open();
       returned_.wait(lock);
     }
-    if (closed_) return false;
+    if (closed_ && available_ == 0) return false;  // sales closed, no ticket left: go home
     --available_;
     return true;
   }

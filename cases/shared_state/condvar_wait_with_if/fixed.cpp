@@ -24,7 +24,7 @@ class BoxOffice {
     if (available_ == 0 && !closed_) waiting.open();
     // Woken, the buyer checks again: another may have taken the ticket first.
     returned_.wait(lock, [this]() REQUIRES(mutex_) { return available_ > 0 || closed_; });
-    if (closed_) return false;
+    if (closed_ && available_ == 0) return false;  // sales closed, no ticket left: go home
     --available_;
     return true;
   }
