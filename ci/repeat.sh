@@ -26,17 +26,22 @@ for preset in "${presets[@]}"; do
 done
 
 # One row: case variant preset k/N ("error" when check printed no summary). The first runs that
-# missed (at most 5 per row: what they reached instead) go to $rows/mismatches.
+# missed (at most 5 per row: what they reached instead) go to $rows/mismatches; the row's whole
+# output, with the verdict of every run that missed (findings, stacks, wait-for graph), is kept in
+# build/repeat-misses/<preset>.<category>.<bug>.<variant>.txt for a later look.
 one_row() {
   local bug=$1 variant=$2 preset=$3 out line rate
   out=$("build/$preset/harness/conclab" check "$bug" --variant "$variant" --repeat "$repeat")
   line=$(grep -E '^[^ ]+ [a-z]+ \[[a-z]+\]: [0-9]+/[0-9]+ runs' <<<"$out" | tail -1)
   rate=$(sed -E 's/.*: ([0-9]+\/[0-9]+) runs.*/\1/' <<<"$line")
   grep -F 'MISMATCH' <<<"$out" | head -5 >>"$mismatches"
+  [ "$rate" = "$repeat/$repeat" ] || printf '%s\n' "$out" >"$keep/$preset.${bug//\//.}.$variant.txt"
   printf '%-52s %-6s %-8s %s\n' "$bug" "$variant" "$preset" "${rate:-error}"
 }
 export -f one_row
 export repeat
+export keep=build/repeat-misses
+rm -rf "$keep" && mkdir -p "$keep"
 export mismatches="$rows/mismatches"
 touch "$mismatches"
 
@@ -55,6 +60,7 @@ missed=$(awk -v n="$repeat" '$4 != n "/" n' "$rows/table" | wc -l)
 if [ -s "$mismatches" ]; then
   echo "runs that missed (first 5 per row):"
   sort "$mismatches" | sed 's/^/  /'
+  echo "their whole verdicts: $keep/"
 fi
 echo "ci/repeat.sh: $total rows, $missed not $repeat/$repeat, $(( $(date +%s) - started )) s with -j $jobs"
 [ "$missed" -eq 0 ]
