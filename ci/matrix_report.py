@@ -29,12 +29,14 @@ TOOL_ORDER = ["release", "tsan", "asan", "tsa", "helgrind", "drd", "stress"]
 SYMPTOMS = ("clean", "wrong_result", "exit_nonzero", "timeout")
 
 
-def matrix_cell(variant, outcome, tool):
+def matrix_cell(variant, outcome, tool, gated=True):
     """What `conclab matrix` calls a run (harness/cli/matrix.cpp, matrix_cell)."""
     if outcome == "tool_error":
         return "tool error"
     if variant == "fixed":
         return "clean" if outcome == "clean" else "false alarm"
+    if tool == "stress" and not gated:
+        return "no gate"
     if tool == "stress":
         return "missed" if outcome in ("clean", "timeout") else "caught"
     return "missed" if outcome in SYMPTOMS else "caught"
@@ -49,11 +51,13 @@ def declared_cells(cases_dir):
         case = os.path.relpath(os.path.dirname(manifest), cases_dir).replace(os.sep, "/")
         with open(manifest, "rb") as f:
             data = tomllib.load(f)
+        with open(os.path.join(os.path.dirname(manifest), "buggy.cpp")) as f:
+            gated = "conclab/gate.hpp" in f.read()  # as has_gate() in harness/cli/matrix.cpp
         for variant in ("buggy", "fixed"):
             row = cells.setdefault((case, variant), {})
             for tool, e in data.get(variant, {}).items():
                 outcome = e if isinstance(e, str) else e.get("outcome", "")
-                row[tool] = matrix_cell(variant, outcome, tool) + ("" if outcome == "clean" else f" `{outcome}`")
+                row[tool] = matrix_cell(variant, outcome, tool, gated) + ("" if outcome == "clean" else f" `{outcome}`")
     return cells
 
 
@@ -171,7 +175,7 @@ def reused_cell(case, variant, tool, text):
     cell = {"case": case, "variant": variant, "tool": tool, "declared": text != "n.a.", "seconds": [],
             "runs": 0 if text == "n.a." else 1, "cell": text, "got": "", "passed": True, "reused": True,
             "expected": ""}
-    m = re.match(r"^(caught|missed|clean|false alarm|tool error|flaky)(?: `([^`]+)`)?(.*)$", text)
+    m = re.match(r"^(caught|missed|clean|false alarm|tool error|no gate|flaky)(?: `([^`]+)`)?(.*)$", text)
     if m:
         cell.update(cell=m.group(1), got=m.group(2) or "clean", passed="(!)" not in m.group(3))
         e = re.search(r"expected `([^`]+)`", m.group(3))
@@ -249,7 +253,9 @@ def main(files, reuse=None):
     p("A cell is what the run showed: **caught** (a buggy variant ended in an outcome that names a problem),")
     p("**missed** (it ended `clean`, or with only the program's symptom: `wrong_result`, `exit_nonzero`,")
     p("`timeout`), **clean** / **false alarm** (a fixed variant did / did not end `clean`), **tool error** (the")
-    p("tool could not run the program as written, [outcomes.md](outcomes.md): in neither count), **n.a.** (the")
+    p("tool could not run the program as written, [outcomes.md](outcomes.md): in neither count), **no gate** (a")
+    p("buggy variant under stress with no gate to perturb: the seed changes nothing and stress shows what")
+    p("release shows, so in neither count either), **n.a.** (the")
     p("manifest declares nothing for that tool). The manifests declare every measured cell, so each one is a")
     p("checked assertion: `conclab matrix` exits 1 when a run does not reach its declaration, and such a")
     p("cell is marked (!) below.")
@@ -341,7 +347,9 @@ def main(files, reuse=None):
             if cell["declared"] and cell["runs"] and not cell["passed"]:
                 text += f" (!) expected `{cell['expected']}`"
             stress = cell.get("stress")  # a seed search (docs/stress.md): the seed that hit, against PCT's bound
-            if stress and stress.get("runs_to_hit"):
+            if cell["cell"] == "no gate":
+                pass  # the seed changed nothing: no seed to name
+            elif stress and stress.get("runs_to_hit"):
                 bound = f", bound {1 / stress['pct_bound']:.0f}" if stress.get("pct_bound") else ""
                 text += f" (seed {stress['seed']}: run {stress['runs_to_hit']}{bound})"
             elif stress and variant == "fixed":

@@ -6,6 +6,8 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -77,13 +79,20 @@ std::vector<std::string> tree_tools() {
   return tools;
 }
 
-std::string matrix_cell(const std::string& variant, const std::string& outcome, const std::string& tool) {
+std::string matrix_cell(const std::string& variant, const std::string& outcome, const std::string& tool, bool gated) {
   if (outcome == "tool_error") return "tool error";
   if (variant == "fixed") return outcome == "clean" ? "clean" : "false alarm";
+  if (tool == stress::kTool && !gated) return "no gate";
   // Under stress the buggy variant's symptom (a wrong result too) is the catch: the gates did not force it.
   if (tool == stress::kTool) return outcome == "clean" || outcome == "timeout" ? "missed" : "caught";
   static const std::vector<std::string> kSymptoms{"clean", "wrong_result", "exit_nonzero", "timeout"};
   return std::find(kSymptoms.begin(), kSymptoms.end(), outcome) != kSymptoms.end() ? "missed" : "caught";
+}
+
+bool has_gate(const Case& c) {
+  std::ifstream in(c.dir / "buggy.cpp");
+  const std::string source{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  return source.find("conclab/gate.hpp") != std::string::npos;
 }
 
 CLI::App* add_matrix_command(CLI::App& app, MatrixArgs& args) {
@@ -152,7 +161,7 @@ int matrix_command(const MatrixArgs& args) {
         const auto r = run_one(catalog, *cell.c, cell.variant, cell.tool, cell.declared, &cell.stress);
         if (r.run.interrupted_by) interrupted = *r.run.interrupted_by;
         const std::string got(to_string(r.judgement.outcome));
-        const std::string this_cell = matrix_cell(cell.variant, got, cell.tool);
+        const std::string this_cell = matrix_cell(cell.variant, got, cell.tool, has_gate(*cell.c));
         if (cell.runs == 0) {
           cell.got = got;
           cell.cell = this_cell;

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "catalog.hpp"
+
 namespace CLI {
 class App;
 }
@@ -35,7 +37,14 @@ std::vector<std::string> tree_tools();
 // "tool error" for either when the tool could not run the program (counted in neither).
 // Caught means an outcome that names a problem; wrong_result, exit_nonzero and timeout are only
 // the program's symptom, so a buggy run ending in one of them (or clean) is missed.
-// Under stress a buggy variant is caught by any outcome but clean or timeout (the gates forced nothing).
-std::string matrix_cell(const std::string& variant, const std::string& outcome, const std::string& tool = "");
+// Under stress a buggy variant is caught by any outcome but clean or timeout (the gates forced nothing),
+// if the case has a gate: without one (`gated` false) the seed perturbs nothing, stress runs the
+// program as release does, and its buggy cell is "no gate" (counted in neither, like a tool error).
+std::string matrix_cell(const std::string& variant, const std::string& outcome, const std::string& tool = "",
+                        bool gated = true);
+
+// Whether the case's buggy program uses conclab's gates (includes conclab/gate.hpp): the scheduling
+// points stress perturbs. ci/matrix_report.py decides it the same way.
+bool has_gate(const Case& c);
 
 }  // namespace conclab::cli
