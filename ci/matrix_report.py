@@ -80,6 +80,10 @@ def check(doc, cases_dir):
         documented[(parts[0].strip("`"), parts[1])] = dict(zip(tools, parts[2:]))
     declared = declared_cells(cases_dir)
     problems = []
+    for key in sorted(declared):  # the catalog's rule: every case says what every tool does
+        for tool in TOOL_ORDER:
+            if tool not in declared[key]:
+                problems.append(f"{key[0]} {key[1]}: the manifest declares nothing for {tool}")
     for key in sorted(set(declared) - set(documented)):
         problems.append(f"{key[0]} {key[1]}: declared by a manifest, no row in the document")
     for key in sorted(set(documented) - set(declared)):
