@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
-#include <sstream>
+#include <cstdlib>
 #include <string>
 
 #include "spawn.hpp"
@@ -18,40 +18,57 @@ void parse_source_line(std::string_view text, Frame& frame) {
   if (start == std::string_view::npos) return;
   std::string_view where = text.substr(start);
   // Strip up to two trailing ":<digits>" groups: the last numeric one before the column is the line.
-  std::vector<std::string_view> numbers;
-  while (numbers.size() < 2) {
+  std::string_view numbers[2];
+  std::size_t count = 0;
+  while (count < 2) {
     const auto colon = where.rfind(':');
     if (colon == std::string_view::npos) break;
     const auto tail = where.substr(colon + 1);
     if (tail.empty() || tail.find_first_not_of("0123456789") != std::string_view::npos) break;
-    numbers.push_back(tail);
+    numbers[count++] = tail;
     where = where.substr(0, colon);
   }
-  if (numbers.empty()) return;
+  if (count == 0) return;
   frame.file = std::string(where);
   // from_chars, not stoi: a number past INT_MAX (a file named "x:99999999999") must not throw.
-  const auto digits = numbers.back();
+  const auto digits = numbers[count - 1];
   if (std::from_chars(digits.data(), digits.data() + digits.size(), frame.line).ec != std::errc{}) frame.line = 0;
+}
+
+// What `stream >> word` skips: the classic locale's white space.
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
+
+// Takes leading white space, then one word, off s: as `stream >> std::ws`, then `stream >> word`.
+void skip_word(std::string_view& s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && !is_space(s.front())) s.remove_prefix(1);
 }
 
 }  // namespace
 
+// Scans string_views rather than reading through istringstreams: a stream per line (and a copy of
+// the whole text) cost more than the parsing itself.
 std::map<pid_t, std::vector<Frame>> parse_eu_stack(std::string_view text) {
   std::map<pid_t, std::vector<Frame>> stacks;
   std::vector<Frame>* current = nullptr;
-  std::istringstream in{std::string(text)};
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("TID ", 0) == 0) {
-      current = &stacks[static_cast<pid_t>(std::atol(line.c_str() + 4))];
-    } else if (current != nullptr && line.rfind("#", 0) == 0) {
-      // "#3  0x000055d1c0a2b1f4 transfer(Account&, Account&)" (the function may be missing)
-      std::istringstream words(line);
-      std::string index, address;
-      words >> index >> address;
+  while (!text.empty()) {
+    const auto end = text.find('\n');
+    const std::string_view line = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    if (line.starts_with("TID ")) {
+      // atol reads up to a NUL the line may hold, as it always did.
+      current = &stacks[static_cast<pid_t>(std::atol(std::string(line.substr(4)).c_str()))];
+    } else if (current != nullptr && line.starts_with('#')) {
+      // "#3  0x000055d1c0a2b1f4 transfer(Account&, Account&)" (the function may be missing):
+      // the frame number, the address, then the rest of the line after white space.
+      std::string_view rest = line;
+      skip_word(rest);
+      skip_word(rest);
+      while (!rest.empty() && is_space(rest.front())) rest.remove_prefix(1);
       Frame frame;
-      std::getline(words >> std::ws, frame.function);
-      current->push_back(frame);
-    } else if (current != nullptr && !current->empty() && line.rfind("    ", 0) == 0) {
+      frame.function = std::string(rest);
+      current->push_back(std::move(frame));
+    } else if (current != nullptr && !current->empty() && line.starts_with("    ")) {
       parse_source_line(line, current->back());
     }
   }
