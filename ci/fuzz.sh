@@ -7,6 +7,7 @@
 #   bash ci/fuzz.sh            # 10 minutes per target
 #   bash ci/fuzz.sh 3600 reports manifest
 #   FUZZ_MAX_LEN=4096 bash ci/fuzz.sh 900   # cap input length (default: libFuzzer's guess from the corpus)
+#   FUZZ_RUNS=10000000 bash ci/fuzz.sh 0 hang   # a number of executions instead (SECONDS 0: no time limit)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
@@ -26,9 +27,10 @@ for target in "${targets[@]}"; do
   for dir in harness/fuzz/seeds/$target; do [ ! -d "$dir" ] || seeds+=("$dir"); done
   [ "$target" != manifest ] || seeds+=("$build/harness/fuzz/case-manifests")
   [ "$target" != valgrind ] || seeds+=(harness/tests/data/valgrind)
-  echo "=== fuzz_$target: ${seconds} s (log: $log)"
+  echo "=== fuzz_$target: ${FUZZ_RUNS:+$FUZZ_RUNS runs, }${seconds} s (0: no limit; log: $log)"
   status=0
-  "$build/harness/fuzz/fuzz_$target" -max_total_time="$seconds" -max_len="${FUZZ_MAX_LEN:-0}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  t0=$(date +%s)
+  "$build/harness/fuzz/fuzz_$target" -max_total_time="$seconds" ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} -max_len="${FUZZ_MAX_LEN:-0}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$artifacts/" "$corpus" "${seeds[@]}" >"$log" 2>&1 || status=$?
   if [ $status -ne 0 ]; then
     grep -E "ERROR|SUMMARY|contract|Test unit written" "$log" >&2 || true
@@ -41,7 +43,7 @@ for target in "${targets[@]}"; do
   corp=$(sed -nE 's/.* corp: ([0-9]+\/[0-9a-zA-Z]+) .*/\1/p' <<<"$done_line")
   total=$((total + $(final_stat number_of_executed_units)))
   summary+=("$(printf '%-10s %14s %10s %8s %14s %8s %6s' "$target" "$(final_stat number_of_executed_units)" \
-    "$(final_stat average_exec_per_sec)" "${cov:-?}" "${corp:-?}" "$(final_stat peak_rss_mb)" "$seconds")")
+    "$(final_stat average_exec_per_sec)" "${cov:-?}" "${corp:-?}" "$(final_stat peak_rss_mb)" "$(( $(date +%s) - t0 ))")")
 done
 printf '%-10s %14s %10s %8s %14s %8s %6s\n' target executions exec/s cov corpus rss_MB secs
 printf '%s\n' "${summary[@]}"
