@@ -3,7 +3,8 @@
 //  - pipe, UNIX socket (socketpair, SOCK_STREAM): kernel buffers between two processes;
 //  - shm ring: a single-producer single-consumer byte ring in POSIX shared memory (shm_open, named
 //    with our pid, unlinked as soon as it is mapped) between two processes; a waiting side spins
-//    briefly, then sleeps on a futex. Every link copies a message twice (in, out), as a pipe does.
+//    briefly, then sleeps on a futex (shm_ring.hpp). Every link copies a message twice (in, out), as
+//    a pipe does.
 #pragma once
 
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "common.hpp"
+#include "shm_ring.hpp"
 
 namespace tradeoffs {
 
@@ -68,72 +70,15 @@ class FdLink : public Link {  // a pipe pair or one end of a socketpair
   int in_, out_;
 };
 
+// Two rings in one MAP_SHARED mapping, one per direction (shm_ring.hpp has the protocol).
 class RingLink : public Link {
  public:
-  static constexpr std::uint32_t kBytes = 1 << 20;
-  struct Ring {
-    alignas(64) std::atomic<std::uint32_t> head{0};  // bytes written, mod 2^32
-    alignas(64) std::atomic<std::uint32_t> tail{0};  // bytes read
-    alignas(64) std::atomic<std::uint32_t> sleeping{0};  // 1: reader waits on head, 2: writer on tail
-    alignas(64) char data[kBytes];
-  };
+  using Ring = ShmRing<FutexOps>;
   RingLink(Ring* out, Ring* in) : out_(out), in_(in) {}
-
-  void send(const char* data, std::size_t size) override {
-    for (std::size_t done = 0; done < size;) {
-      const std::uint32_t head = out_->head.load(std::memory_order_relaxed);
-      const std::uint32_t tail = out_->tail.load(std::memory_order_acquire);
-      if (head - tail == kBytes) {
-        wait_change(*out_, out_->tail, tail, 2);
-        continue;
-      }
-      const auto n = static_cast<std::uint32_t>(std::min<std::size_t>(kBytes - (head - tail), size - done));
-      copy_in(out_->data, head % kBytes, data + done, n);
-      publish(*out_, out_->head, head + n, 1);
-      done += n;
-    }
-  }
-  void recv(char* data, std::size_t size) override {
-    for (std::size_t done = 0; done < size;) {
-      const std::uint32_t tail = in_->tail.load(std::memory_order_relaxed);
-      const std::uint32_t head = in_->head.load(std::memory_order_acquire);
-      if (head == tail) {
-        wait_change(*in_, in_->head, head, 1);
-        continue;
-      }
-      const auto n = static_cast<std::uint32_t>(std::min<std::size_t>(head - tail, size - done));
-      copy_out(data + done, in_->data, tail % kBytes, n);
-      publish(*in_, in_->tail, tail + n, 2);
-      done += n;
-    }
-  }
+  void send(const char* data, std::size_t size) override { out_->send(data, size); }
+  void recv(char* data, std::size_t size) override { in_->recv(data, size); }
 
  private:
-  static void copy_in(char* ring, std::uint32_t at, const char* from, std::uint32_t n) {
-    const std::uint32_t first = std::min(n, kBytes - at);
-    std::memcpy(ring + at, from, first);
-    std::memcpy(ring, from + first, n - first);
-  }
-  static void copy_out(char* to, const char* ring, std::uint32_t at, std::uint32_t n) {
-    const std::uint32_t first = std::min(n, kBytes - at);
-    std::memcpy(to, ring + at, first);
-    std::memcpy(to + first, ring, n - first);
-  }
-  // Dekker-style: we announce we sleep, then re-check; the other side stores, then checks for sleepers.
-  static void wait_change(Ring& ring, std::atomic<std::uint32_t>& word, std::uint32_t seen, std::uint32_t bit) {
-    for (int spin = 0; spin < 100; ++spin) {
-      if (word.load(std::memory_order_acquire) != seen) return;
-      __builtin_ia32_pause();
-    }
-    ring.sleeping.fetch_or(bit);
-    if (word.load() == seen) futex_wait(word, seen);
-    ring.sleeping.fetch_and(~bit);
-  }
-  // The first publisher to see the sleeper clears its bit and wakes it: one wake-up per sleep.
-  static void publish(Ring& ring, std::atomic<std::uint32_t>& word, std::uint32_t value, std::uint32_t bit) {
-    word.store(value);
-    if ((ring.sleeping.load() & bit) && (ring.sleeping.fetch_and(~bit) & bit)) futex_wake(word);
-  }
   Ring* out_;
   Ring* in_;
 };
