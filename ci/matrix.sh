@@ -5,6 +5,8 @@
 # -t: only these tools of the release tree (e.g. -t "release tsa": no valgrind, minutes not hours);
 # the tsan and asan trees always run their own tool. CONCLAB_PRESETS=release runs that tree only.
 # -r: the columns this run leaves out are copied from OLD.md (cells only; the document says so).
+# -m with -r: only the matching cases run; every other row of OLD.md is kept as it was (a new case
+# gets its row without re-running the whole catalog; the counts are recomputed over all rows).
 # Trees are $CONCLAB_BUILD_ROOT/<preset> (default build/<preset>); a missing one is configured
 # and built with its preset. rr would be a column, but needs perf counters: see the machine table.
 set -euo pipefail
@@ -48,7 +50,9 @@ for preset in $presets; do
   echo "== $preset: $conclab matrix -j $jobs ${tool_args[*]}"
   "$conclab" matrix -j "$jobs" ${match:+-m "$match"} "${tool_args[@]}" --json "$work/$preset.json" || status=1
 done
-python3 ci/matrix_report.py ${reuse:+--reuse "$reuse"} "$work"/*.json > "$output.tmp"
+keep_rows=()
+[[ -n $reuse && -n $match ]] && keep_rows=(--keep-rows)
+python3 ci/matrix_report.py ${reuse:+--reuse "$reuse"} "${keep_rows[@]}" "$work"/*.json > "$output.tmp"
 mv "$output.tmp" "$output"
 echo "wrote $output"
 exit $status

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Merges the trees' `conclab matrix --json` files into docs/detector-matrix.md (on stdout).
 
-usage: matrix_report.py [--reuse OLD.md] RELEASE.json [TSAN.json ASAN.json ...]
+usage: matrix_report.py [--reuse OLD.md [--keep-rows]] RELEASE.json [TSAN.json ASAN.json ...]
        matrix_report.py --check DETECTOR-MATRIX.md CASES-DIR
 
 --reuse: the columns of tools this run did not run are taken from an earlier document (cells only,
 no timings), and the document says so; a row that document lacks is "not run" for them.
+--keep-rows (with --reuse; `ci/matrix.sh -m REGEX -r OLD.md`): a run of some cases only. Their rows
+are this run's; every other row of the earlier document is kept as it was, and the counts are
+recomputed over all rows (slowdowns are the earlier document's).
 --check: exits 1 when the document's cells disagree with what the manifests declare (every cell is
 a declaration, so no run is needed): a row per case and variant, each tool column's cell the one
 its declared outcome makes (or n.a.), no cell marked (!), release and tsa among the columns (the
@@ -187,7 +190,7 @@ def reused_cell(case, variant, tool, text):
     return cell
 
 
-def main(files, reuse=None):
+def main(files, reuse=None, keep_rows=False):
     cells = {}  # (case, variant) -> tool -> cell
     jobs = set()
     trees = []
@@ -211,6 +214,14 @@ def main(files, reuse=None):
             for tool in reused:
                 if key in old_rows and tool in old_rows[key]:
                     row[tool] = reused_cell(key[0], key[1], tool, old_rows[key][tool])
+        if keep_rows:  # the rows this run left out, whole and as printed (a case since removed is gone)
+            cases_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cases")
+            present = {case for case, _ in declared_cells(cases_dir)}
+            for key, old in old_rows.items():
+                if key not in cells and key[0] in present:
+                    cells[key] = {tool: dict(reused_cell(key[0], key[1], tool, text), verbatim=text)
+                                  for tool, text in old.items()}
+            tools_run.update(old_tools)
     tools = [t for t in TOOL_ORDER if any(t in row for row in cells.values())]
     tools += sorted({t for row in cells.values() for t in row} - set(tools))
 
@@ -284,6 +295,10 @@ def main(files, reuse=None):
     not_run = [t for t in TOOL_ORDER if t not in ("tsan", "asan") and t not in tools_run and t not in reused]
     p(f"| tools | {', '.join(t for t in TOOL_ORDER if t in tools_run)}" +
       (f" (not in this run: {', '.join(not_run)}; a full `bash ci/matrix.sh` runs them)" if not_run else "") + " |")
+    kept = sum(1 for row in cells.values() if any("verbatim" in c for c in row.values()))
+    if kept:
+        p(f"| kept rows | {kept} rows copied whole from the document of the run of {reused_run} "
+          f"(this run: {len(cells) - kept} rows) |")
     if reused:
         unmeasured = sum(1 for row in cells.values() if any(t not in row for t in reused))
         p(f"| reused columns | {', '.join(reused)}: cells copied from the document of the run of {reused_run}, "
@@ -297,7 +312,7 @@ def main(files, reuse=None):
     for tool in tools:
         s = stats[tool]
         slowdown = "—" if s["slowdown"] is None else f"{s['slowdown']:.1f}x"
-        if tool in reused and tool in reused_slowdowns:
+        if (tool in reused or keep_rows) and tool in reused_slowdowns:
             slowdown = f"{reused_slowdowns[tool]} (reused run)"
         p(f"| {tool} | {s['caught']} | {s['missed']} | {s['clean']} | {s['false_alarms']} | {fmt(s['recall'])} | "
           f"{fmt(s['precision'])} | {slowdown} | {s['mismatched']} |")
@@ -341,6 +356,9 @@ def main(files, reuse=None):
             if not cell:
                 texts.append("not run")
                 continue
+            if "verbatim" in cell:
+                texts.append(cell["verbatim"])
+                continue
             if cell.get("reused"):
                 texts.append(cell["cell"] + ("" if cell["got"] in ("", "clean") else f" `{cell['got']}`") +
                              ("" if cell["passed"] else f" (!) expected `{cell['expected']}`"))
@@ -373,6 +391,7 @@ if __name__ == "__main__":
     if sys.argv[1] == "--reuse":
         if len(sys.argv) < 4:
             sys.exit(__doc__)
-        main(sys.argv[3:], reuse=sys.argv[2])
+        keep = sys.argv[3] == "--keep-rows"
+        main(sys.argv[4 if keep else 3:], reuse=sys.argv[2], keep_rows=keep)
     else:
         main(sys.argv[1:])
