@@ -6,38 +6,53 @@
 #   bash ci/tradeoffs.sh            full mode (about five minutes): docs/tradeoffs.md, docs/tradeoffs/*.svg
 #   bash ci/tradeoffs.sh --quick    CI mode (seconds): the report goes to <build>/tradeoffs-quick/, docs/ untouched
 #   --out DIR                       write the report (tradeoffs.md and tradeoffs/*.svg) into DIR instead
+#   --allow-busy                    full mode on a machine whose load average is above 1 (refused
+#                                   otherwise: the figures would be the load's, and a lost wake-up in
+#                                   the shm ring once hid behind a busy machine)
 #
+# Every program runs under `conclab run --timeout` (judged like any other program): a benchmark that
+# stalls ends with conclab's verdict and wait-for graph, and the script names the section and stops.
 # It builds in build/release (cmake --preset release). BUILD_DIR=/some/tree uses an already
 # configured tree instead (any RelWithDebInfo tree with CONCLAB_TOOL=release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=full
 out=""
+allow_busy=no
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) mode=quick ;;
     --out) out="$2"; shift ;;
-    *) echo "usage: ci/tradeoffs.sh [--quick] [--out DIR]" >&2; exit 2 ;;
+    --allow-busy) allow_busy=yes ;;
+    *) echo "usage: ci/tradeoffs.sh [--quick] [--out DIR] [--allow-busy]" >&2; exit 2 ;;
   esac
   shift
 done
 started=$(date +%s)
 say() { printf '[tradeoffs %4ss] %s\n' "$(( $(date +%s) - started ))" "$*"; }
 
+load=$(cut -d' ' -f1 /proc/loadavg)
+if awk -v l="$load" 'BEGIN { exit !(l > 1) }'; then
+  if [ "$mode" = full ] && [ "$allow_busy" = no ]; then
+    echo "ci/tradeoffs.sh: the load average is $load (above 1): the figures would measure the load; wait for a quiet machine or pass --allow-busy" >&2
+    exit 2
+  fi
+  say "warning: load average $load at the start (above 1): the figures are the load's too"
+fi
 bash ci/install-deps.sh
 if [ -z "${BUILD_DIR:-}" ]; then
   BUILD_DIR=build/release
   say "configure and build (preset release)"
   cmake --preset release >/dev/null
-  cmake --build --preset release --target conclab_tradeoffs
+  cmake --build --preset release --target conclab_tradeoffs conclab
 else
   say "build in $BUILD_DIR"
-  cmake --build "$BUILD_DIR" --target conclab_tradeoffs
+  cmake --build "$BUILD_DIR" --target conclab_tradeoffs conclab
 fi
 bin="$BUILD_DIR/harness/bench/tradeoffs"
 results="$BUILD_DIR/tradeoffs-results-$mode"
 rm -rf "$results"
-mkdir -p "$results"
+mkdir -p "$results/judged"
 if [ -z "$out" ]; then
   if [ "$mode" = full ]; then out=docs; else out="$BUILD_DIR/tradeoffs-quick"; fi
 fi
@@ -53,6 +68,24 @@ fi
   echo "loadavg_start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$results/machine.txt"
 lscpu >"$results/lscpu.txt"
+
+# judged NAME PROGRAM ARGS...: runs PROGRAM under conclab (its output in $results/judged/NAME.log,
+# the JSON verdict in NAME.json beside it); anything but `clean` prints the verdict and stops.
+# The benchmarks' limits are conclab's, widened: they fork and map a lot on purpose.
+section_timeout=1800
+[ "$mode" = quick ] && section_timeout=300
+judged() {
+  local name=$1
+  shift
+  if ! "$BUILD_DIR/harness/conclab" run --timeout "$section_timeout" --max-cpu 86400 --max-procs 100000 \
+      --max-memory-mib 16384 --show-output --json "$results/judged/$name.json" -- "$@" >"$results/judged/$name.log" 2>&1; then
+    echo "ci/tradeoffs.sh: $name did not end clean under conclab (timeout ${section_timeout} s):" >&2
+    sed -n '1,40p' "$results/judged/$name.log" >&2
+    echo "(whole output: $results/judged/$name.log)" >&2
+    exit 1
+  fi
+  cat "$results/judged/$name.log"
+}
 
 quick_flag=()
 # perf prints the mean of one run: like our pipe rows (repetitions of at least 0.2 s, the median of
@@ -70,24 +103,24 @@ i=0
 for section in "${sections[@]}"; do
   i=$((i + 1))
   say "[$i/${#sections[@]}] $section"
-  "$bin/conclab_tradeoffs_$section" "${quick_flag[@]}" --benchmark_out="$results/$section.json" \
-    --benchmark_out_format=json 2>&1 | { grep --line-buffered -E '_median|ERROR|rror' || true; } |
-    sed -u -E 's@/(min_time|repeats|iterations):[^/ ]*@@g; s/^/    /'
+  judged "$section" "$bin/conclab_tradeoffs_$section" "${quick_flag[@]}" --benchmark_out="$results/$section.json" \
+    --benchmark_out_format=json | { grep -E '_median|ERROR|rror' || true; } |
+    sed -E 's@/(min_time|repeats|iterations):[^/ ]*@@g; s/^/    /'
   # The cross-checks run right after the section they check, so both see the same machine load.
   if [ "$section" = creation ]; then
     say "    cross-check: hyperfine -N /bin/true ($hf_runs runs)"
-    hyperfine -N --style none --warmup "$hf_warmup" --runs "$hf_runs" \
-      --export-json "$results/hyperfine_true.json" /bin/true >/dev/null 2>&1
+    judged hyperfine_true hyperfine -N --style none --warmup "$hf_warmup" --runs "$hf_runs" \
+      --export-json "$results/hyperfine_true.json" /bin/true >/dev/null
   fi
   if [ "$section" = switching ]; then
     for variant in processes threads processes_one_core; do
       say "    cross-check: perf bench sched pipe ($variant, $perf_runs x $perf_loops loops)"
-      for _ in $(seq "$perf_runs"); do
+      for run in $(seq "$perf_runs"); do
         case "$variant" in
-          processes) perf bench sched pipe -l "$perf_loops" ;;
-          threads) perf bench sched pipe -T -l "$perf_loops" ;;
-          processes_one_core) taskset -c 0 perf bench sched pipe -l "$perf_loops" ;;
-        esac 2>&1 | awk '/usecs\/op/ {print $1}' >>"$results/perf_pipe_$variant.txt"
+          processes) judged "perf_$variant.$run" perf bench sched pipe -l "$perf_loops" ;;
+          threads) judged "perf_$variant.$run" perf bench sched pipe -T -l "$perf_loops" ;;
+          processes_one_core) judged "perf_$variant.$run" taskset -c 0 perf bench sched pipe -l "$perf_loops" ;;
+        esac | awk '/usecs\/op/ {print $1}' >>"$results/perf_pipe_$variant.txt"
       done
     done
   fi
