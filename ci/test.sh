@@ -15,6 +15,13 @@ for preset in "${presets[@]}"; do
   cmake --build --preset "$preset"
   ctest --preset "$preset" --output-junit junit.xml
 done
+# conclab as another project uses it (installed, packaged) and the CI templates, with the release tree.
+if [[ " ${presets[*]} " == *" release "* ]]; then
+  echo "=== downstream: install, find_package, conclab_add_test, the Debian package"
+  bash ci/downstream.sh build/release
+  echo "=== CI templates (action-validator)"
+  for template in ci/templates/*.yml; do action-validator "$template"; done
+fi
 leaked=$(comm -13 <(echo "$shm_before") <(ls -A /dev/shm | sort))
 if [ -n "$leaked" ]; then
   echo "ci/test.sh: the tests left these in /dev/shm: $leaked" >&2

@@ -1,6 +1,7 @@
 #include "commands.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <atomic>
@@ -103,6 +104,10 @@ int run_command(const RunArgs& args) {
     fmt::print("--- stdout ---\n{}--- stderr ---\n{}--- end ---\n", run.out.text, run.err.text);
   }
   print_verdict(stdout, run, judgement);
+  const std::string got(to_string(judgement.outcome));
+  const bool as_expected = std::find(args.expect.begin(), args.expect.end(), got) != args.expect.end();
+  if (!args.expect.empty())
+    fmt::print("expected: {} — {}\n", fmt::join(args.expect, " or "), as_expected ? "as expected" : "NOT as expected");
   nlohmann::json stress_json;
   if (args.seed) {
     const auto m = stress::parse_marker(run.err.text);
@@ -123,9 +128,11 @@ int run_command(const RunArgs& args) {
   if (!args.json.empty()) {
     auto report = to_json(run, judgement);
     if (args.seed) report["stress"] = stress_json;
+    if (!args.expect.empty()) report["expected"] = {{"outcomes", args.expect}, {"met", as_expected}};
     write_json(args.json, report);
   }
   if (run.interrupted_by) return interrupted_status(run);
+  if (!args.expect.empty()) return as_expected ? 0 : 1;
   return judgement.outcome == Outcome::clean ? 0 : 1;
 }
 

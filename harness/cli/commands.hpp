@@ -21,6 +21,7 @@ struct RunArgs {
   ChildLimits limits;        // --max-cpu, --max-file-mib, --max-procs, --max-memory-mib
   std::optional<std::uint64_t> seed;  // --seed: schedule perturbation with this seed (docs/stress.md)
   int depth = 2, points = 8;          // --depth, --points: its PCT parameters
+  std::vector<std::string> expect;    // --expect: exit 0 when the outcome is one of these, 1 otherwise
   std::vector<std::string> argv;
 };
 int run_command(const RunArgs& args);

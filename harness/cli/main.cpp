@@ -53,6 +53,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 16));
   run_cmd->add_option("--points", run.points, "With --seed: change points are drawn among the first K scheduling points")
       ->check(CLI::Range(1, 1000000));
+  run_cmd->add_option("--expect", run.expect,
+                      "OUTCOME[,OUTCOME...]: exit 0 when the outcome is one of these, 1 otherwise (docs/outcomes.md)")
+      ->delimiter(',')
+      ->check([](const std::string& outcome) {
+        return conclab::outcome_from_string(outcome) ? std::string() : "unknown outcome '" + outcome + "' (docs/outcomes.md)";
+      });
   run_cmd->add_option("program", run.argv, "PROGRAM [ARGS...] (after --)")->required();
 
   bool markdown = false;

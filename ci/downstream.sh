@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# conclab as another project sees it: installs a release tree into a temporary prefix, builds
+# examples/downstream against that prefix alone and tests it under the example's tsan and asan
+# presets (the buggy work queue caught, the fixed one clean); then builds the Debian package, checks
+# that it holds exactly the files the install did, and runs the packaged conclab.
+#   bash ci/downstream.sh [RELEASE_TREE]      (default build/release, configured and built already)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tree=${1:-build/release}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cmake --install "$tree" --prefix "$work/prefix" >/dev/null
+for preset in tsan asan; do
+  echo "=== examples/downstream, preset $preset, against the installed conclab only"
+  cmake -S examples/downstream --preset "$preset" -B "$work/example-$preset" \
+    -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+  cmake --build "$work/example-$preset"
+  ctest --test-dir "$work/example-$preset" --output-on-failure
+done
+
+echo "=== Debian package"
+(cd "$tree" && cpack -G DEB -B "$work/deb" >/dev/null)
+deb=$(ls "$work"/deb/*.deb)
+dpkg-deb -f "$deb" Package Version Depends Recommends
+dpkg-deb -c "$deb" | awk '$1 !~ /^d/ {print $6}' | sed 's|^\./usr/||' | sort >"$work/deb.files"
+(cd "$work/prefix" && find . -type f -o -type l) | sed 's|^\./||' | sort >"$work/install.files"
+if ! diff "$work/install.files" "$work/deb.files"; then
+  echo "ci/downstream.sh: the package and cmake --install hold different files (< install, > package)" >&2
+  exit 1
+fi
+echo "the package holds the $(wc -l <"$work/deb.files") files cmake --install writes"
+dpkg-deb -x "$deb" "$work/extracted"
+"$work/extracted/usr/bin/conclab" run --expect clean -- /bin/true
