@@ -52,6 +52,23 @@ TEST(CliRun, RacyProgramIsDataRace) {
   EXPECT_NE(r.run.out.text.find("tsan_data_race.cpp:"), std::string::npos) << r.run.out.text;
 }
 
+// --expect: the exit status says whether the outcome is one of the expected ones, both ways, and
+// the report records it; an outcome that does not exist is bad input.
+TEST(CliRun, ExpectGatesOnTheOutcome) {
+  const auto caught = conclab({"run", "--expect", "deadlock,data_race", "--", sample("gcc_tsan_data_race")}, true);
+  EXPECT_EQ(caught.run.exit_code, 0) << caught.run.out.text << caught.run.err.text;
+  EXPECT_EQ(caught.report["expected"]["met"], true);
+  EXPECT_EQ(caught.report["expected"]["outcomes"], nlohmann::json({"deadlock", "data_race"}));
+  const auto racy_but_clean_expected = conclab({"run", "--expect", "clean", "--", sample("gcc_tsan_data_race")}, true);
+  EXPECT_EQ(racy_but_clean_expected.run.exit_code, 1);
+  EXPECT_EQ(racy_but_clean_expected.report["expected"]["met"], false);
+  const auto clean_but_race_expected = conclab({"run", "--expect", "data_race", "--", testing::program("correct_threads")});
+  EXPECT_EQ(clean_but_race_expected.run.exit_code, 1) << clean_but_race_expected.run.out.text;
+  const auto unknown = conclab({"run", "--expect", "raced", "--", testing::program("correct_threads")});
+  EXPECT_EQ(unknown.run.exit_code, 2);
+  EXPECT_NE(unknown.run.err.text.find("unknown outcome 'raced'"), std::string::npos) << unknown.run.err.text;
+}
+
 // A correct threaded program: clean, exit status 0.
 TEST(CliRun, CorrectProgramIsClean) {
   const auto r = conclab({"run", "--", testing::program("correct_threads")}, true);
