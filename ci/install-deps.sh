@@ -25,8 +25,14 @@ else
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   echo "install-deps: done"
 fi
-# The CI templates' linter (ci/templates/), from the npm registry: a WebAssembly build, no download.
+# The CI templates' linters (ci/templates/), from the npm registry: action-validator (a WebAssembly
+# build, no download) for GitHub Actions; gitlab-ci-local, which validates against GitLab's JSON
+# schema offline (4.52: later versions need Node.js 22).
 if ! command -v action-validator >/dev/null; then
   echo "install-deps: npm install -g @action-validator/cli@0.6.0"
   $SUDO npm install -g --no-fund --no-audit @action-validator/cli@0.6.0 >/dev/null
+fi
+if ! gitlab-ci-local --version 2>/dev/null | grep -qx 4.52.0; then
+  echo "install-deps: npm install -g gitlab-ci-local@4.52.0"
+  $SUDO npm install -g --no-fund --no-audit gitlab-ci-local@4.52.0 >/dev/null
 fi

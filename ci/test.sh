@@ -19,8 +19,8 @@ done
 if [[ " ${presets[*]} " == *" release "* ]]; then
   echo "=== downstream: install, find_package, conclab_add_test, the Debian package"
   bash ci/downstream.sh build/release
-  echo "=== CI templates (action-validator)"
-  for template in ci/templates/*.yml; do action-validator "$template"; done
+  echo "=== CI templates"
+  bash ci/lint-templates.sh
 fi
 leaked=$(comm -13 <(echo "$shm_before") <(ls -A /dev/shm | sort))
 if [ -n "$leaked" ]; then
