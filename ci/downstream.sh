@@ -10,6 +10,18 @@ tree=${1:-build/release}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+echo "=== README, 'Use it in your project': the shell block as written, the CMake block's lines in the example"
+readme_block() { awk -v lang="$1" '/^## Use it in your project/ {in_section = 1}
+  in_section && $0 == "```" lang {in_block = 1; next}
+  in_block && $0 == "```" {exit}
+  in_block' README.md; }
+mkdir -p "$work/home"
+if [ "$tree" = build/release ]; then HOME="$work/home" bash -euo pipefail -c "$(readme_block sh)"; fi
+while IFS= read -r line; do
+  grep -qxF -- "$line" examples/downstream/CMakeLists.txt ||
+    { echo "ci/downstream.sh: README's CMake line is not in examples/downstream/CMakeLists.txt: $line" >&2; exit 1; }
+done < <(readme_block cmake)
+
 cmake --install "$tree" --prefix "$work/prefix" >/dev/null
 for preset in tsan asan; do
   echo "=== examples/downstream, preset $preset, against the installed conclab only"
