@@ -60,7 +60,17 @@ ExerciseRequirements read_exercise(const std::filesystem::path& file, const toml
   return r;
 }
 
-Expectation read_expectation(const std::filesystem::path& file, const toml::node& node, std::string_view where) {
+// A `why` as written, or the shared reason it names ("@name").
+std::string read_why(const std::filesystem::path& file, const toml::node& node, const Reasons& reasons) {
+  std::string why = read_string(file, node, "why");
+  if (!why.starts_with('@')) return why;
+  const auto named = reasons.find(std::string_view(why).substr(1));
+  if (named == reasons.end()) fail(file, node.source(), fmt::format("unknown reason '{}' (cases/reasons.toml)", why));
+  return named->second;
+}
+
+Expectation read_expectation(const std::filesystem::path& file, const toml::node& node, std::string_view where,
+                             const Reasons& reasons) {
   Expectation e;
   if (node.is_string()) {
     e.outcome = read_outcome(file, node);
@@ -74,7 +84,7 @@ Expectation read_expectation(const std::filesystem::path& file, const toml::node
   if (outcome == nullptr) fail(file, node.source(), fmt::format("{} lacks 'outcome'", where));
   e.outcome = read_outcome(file, *outcome);
   if (const auto* f = table->get("function")) e.function = read_string(file, *f, "function");
-  if (const auto* w = table->get("why")) e.why = read_string(file, *w, "why");
+  if (const auto* w = table->get("why")) e.why = read_why(file, *w, reasons);
   if (const auto* r = table->get("runs")) {  // seeds a stress check tries (docs/stress.md)
     if (!where.ends_with(".stress")) fail(file, r->source(), fmt::format("'runs' is for stress only, not {}", where));
     e.runs = read_count(file, *r, "runs", 1);
@@ -111,7 +121,7 @@ void check_tsa(const std::filesystem::path& file, const toml::node& node, const 
 
 }  // namespace
 
-Manifest parse_manifest(std::string_view text, const std::filesystem::path& file) {
+Manifest parse_manifest(std::string_view text, const std::filesystem::path& file, const Reasons& reasons) {
   toml::table root;
   try {
     root = toml::parse(text, file.string());
@@ -140,7 +150,7 @@ Manifest parse_manifest(std::string_view text, const std::filesystem::path& file
     for (const auto tool : kOptionalTools)
       if (const auto* expectation = table->get(tool)) {
         const auto where = fmt::format("{}.{}", variant, tool);
-        auto& e = m.expect[std::string(variant)][std::string(tool)] = read_expectation(file, *expectation, where);
+        auto& e = m.expect[std::string(variant)][std::string(tool)] = read_expectation(file, *expectation, where, reasons);
         if (tool == "tsa") check_tsa(file, *expectation, e, where);
       }
     for (const auto tool : kTools) {
@@ -148,10 +158,22 @@ Manifest parse_manifest(std::string_view text, const std::filesystem::path& file
       if (expectation == nullptr)
         fail(file, node->source(), fmt::format("[{}] declares nothing for tool '{}'", variant, tool));
       m.expect[std::string(variant)][std::string(tool)] =
-          read_expectation(file, *expectation, fmt::format("{}.{}", variant, tool));
+          read_expectation(file, *expectation, fmt::format("{}.{}", variant, tool), reasons);
     }
   }
   return m;
+}
+
+Reasons load_reasons(const std::filesystem::path& file) {
+  toml::table root;
+  try {
+    root = toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    fail(file, e.source(), e.description());
+  }
+  Reasons reasons;
+  for (const auto& [name, text] : root) reasons[std::string(name.str())] = read_string(file, text, name.str());
+  return reasons;
 }
 
 Manifest load_manifest(const std::filesystem::path& file) {
@@ -159,7 +181,8 @@ Manifest load_manifest(const std::filesystem::path& file) {
   if (!in) throw ManifestError(fmt::format("{}: cannot read the manifest", file.string()));
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_manifest(text.str(), file);
+  const auto reasons_file = file.parent_path().parent_path().parent_path() / "reasons.toml";
+  return parse_manifest(text.str(), file, std::filesystem::exists(reasons_file) ? load_reasons(reasons_file) : Reasons{});
 }
 
 const Expectation& Manifest::expectation(std::string_view variant, std::string_view tool) const {

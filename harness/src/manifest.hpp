@@ -53,7 +53,14 @@ struct Manifest {
   double timeout_for(const Expectation& e) const { return e.timeout_s.value_or(timeout_s); }
 };
 
+// Reasons many manifests share (cases/reasons.toml): `why = "@name"` stands for the text named so.
+using Reasons = std::map<std::string, std::string, std::less<>>;
+Reasons load_reasons(const std::filesystem::path& file);  // ManifestError if unreadable or malformed
+
+// Loads `file` with the reasons of cases/reasons.toml (three folders up), when there is one.
 Manifest load_manifest(const std::filesystem::path& file);
-Manifest parse_manifest(std::string_view text, const std::filesystem::path& file_for_errors);
+// A `why = "@name"` that `reasons` does not define is a ManifestError.
+Manifest parse_manifest(std::string_view text, const std::filesystem::path& file_for_errors,
+                        const Reasons& reasons = {});
 
 }  // namespace conclab

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 namespace conclab {
 namespace {
 
@@ -46,6 +48,25 @@ TEST(Manifest, LoadsShortAndLongForms) {
   EXPECT_DOUBLE_EQ(m.timeout_for(tsan), 2.5);
   EXPECT_DOUBLE_EQ(m.timeout_for(m.expectation("fixed", "tsan")), 5.0);
   EXPECT_EQ(m.expectation("buggy", "asan").why, "ASan does not see races");
+}
+
+// `why = "@name"` is the shared reason of that name; a name nobody defined is refused with its line;
+// and the catalog's manifests resolve theirs from cases/reasons.toml.
+TEST(Manifest, NamedReasons) {
+  const Reasons reasons{{"asan_no_races", "ASan watches memory, not threads"}};
+  const auto m = parse_manifest(good_with("\"ASan does not see races\"", "\"@asan_no_races\""), "m.toml", reasons);
+  EXPECT_EQ(m.expectation("buggy", "asan").why, "ASan watches memory, not threads");
+  try {
+    parse_manifest(good_with("\"ASan does not see races\"", "\"@asan_no_racez\""), "cases/x/y/manifest.toml", reasons);
+    ADD_FAILURE() << "an unknown reason was accepted";
+  } catch (const ManifestError& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown reason '@asan_no_racez' (cases/reasons.toml)"), std::string::npos) << e.what();
+  }
+  const std::filesystem::path cases = std::filesystem::path(CONCLAB_SOURCE_DIR) / "cases";
+  const auto shared = load_reasons(cases / "reasons.toml");
+  const auto helgrind = load_manifest(cases / "ipc_deadlock" / "wait_before_drain" / "manifest.toml")
+                            .expectation("fixed", "helgrind").why;
+  EXPECT_EQ(helgrind, shared.at("valgrind_pidfd"));
 }
 
 // An unknown key names its file and line.
