@@ -114,12 +114,54 @@ TEST(CliErrors, BadInputIsOneLineAndStatusTwo) {
            {"run", "--timeout", "soon", "--", "true"},
            {"check", "no_such/case"},
            {"check", "data_race/lost_update", "--variant", "sideways"},
+           {"run", "--timeout", "nan", "--", "true"},
+           {"run", "--json", "", "--", "true"},
+           {"run", "--seed", "-1", "--", "true"},
+           {"check", "data_race/lost_update", "--html", ""},
+           {"run", "--json", "/nonexistent-folder/report.json", "--", "true"},
+           {"run", "--graph", "/nonexistent-folder/graph.svg", "--", "true"},
+           {"run", "--json", "/", "--", "true"},
            {"frobnicate"}}) {
     const auto r = conclab(args);
     EXPECT_EQ(r.run.exit_code, 2) << args.front() << ": " << r.run.err.text;
     EXPECT_EQ(std::count(r.run.err.text.begin(), r.run.err.text.end(), '\n'), 1) << r.run.err.text;
     EXPECT_EQ(r.run.err.text.rfind("conclab: ", 0), 0u) << r.run.err.text;
   }
+}
+
+// Output paths are checked before the run: a typo costs nothing, the program never starts.
+TEST(CliErrors, OutputPathIsCheckedBeforeTheRun) {
+  const auto marker = std::filesystem::path(::testing::TempDir()) / ("cli-ran-" + std::to_string(::getpid()));
+  const auto r = conclab({"run", "--json", "/nonexistent-folder/r.json", "--", "sh", "-c", "touch " + marker.string()});
+  EXPECT_EQ(r.run.exit_code, 2) << r.run.err.text;
+  EXPECT_FALSE(std::filesystem::exists(marker)) << "the program ran although its report could not be written";
+  std::filesystem::remove(marker);
+}
+
+// A write that fails (a full disk: /dev/full) is exit status 2 with one line naming the file,
+// and the verdict is still printed.
+TEST(CliErrors, FailedReportWriteIsStatusTwoAndTheVerdictStays) {
+  const auto r = conclab({"run", "--json", "/dev/full", "--", "true"});
+  EXPECT_EQ(r.run.exit_code, 2) << r.run.out.text << r.run.err.text;
+  EXPECT_NE(r.run.out.text.find("outcome: clean"), std::string::npos) << r.run.out.text;
+  EXPECT_EQ(std::count(r.run.err.text.begin(), r.run.err.text.end(), '\n'), 1) << r.run.err.text;
+  EXPECT_NE(r.run.err.text.find("cannot write '/dev/full'"), std::string::npos) << r.run.err.text;
+}
+
+// A report is written whole or not at all: no temporary file is left beside it.
+TEST(CliRun, ReportIsWrittenWholeWithNothingBesideIt) {
+  const auto dir = std::filesystem::path(::testing::TempDir()) / ("cli-report-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto r = conclab({"run", "--json", (dir / "r.json").string(), "--", "true"});
+  EXPECT_EQ(r.run.exit_code, 0) << r.run.err.text;
+  std::ifstream in(dir / "r.json");
+  const auto report = nlohmann::json::parse(in, nullptr, false);
+  EXPECT_EQ(report.value("outcome", ""), "clean");
+  EXPECT_TRUE(report.contains("interrupted") && report["interrupted"].is_null());
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) files.push_back(e.path().filename().string());
+  EXPECT_EQ(files, std::vector<std::string>{"r.json"});
+  std::filesystem::remove_all(dir);
 }
 
 // The check can fail: a fixed variant held to a bug's outcome is a mismatch, exit status 1.
@@ -152,7 +194,9 @@ namespace {
 
 // Starts conclab with `args` as our child; we are a subreaper, so whatever conclab leaves
 // behind when it dies becomes our child and shows in children_of_this_process().
-pid_t start_conclab(std::vector<std::string> args) {
+// With `blocked`, conclab starts with that signal blocked (as a parent may leave it): sent at
+// once, it is pending before conclab's first instruction, and arrives when conclab unblocks it.
+pid_t start_conclab(std::vector<std::string> args, int blocked = 0) {
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   args.insert(args.begin(), CONCLAB_CLI);
   std::vector<char*> argv;
@@ -161,9 +205,19 @@ pid_t start_conclab(std::vector<std::string> args) {
   posix_spawn_file_actions_t quiet;
   posix_spawn_file_actions_init(&quiet);
   posix_spawn_file_actions_addopen(&quiet, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  if (blocked != 0) {
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, blocked);
+    posix_spawnattr_setsigmask(&attributes, &mask);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
+  }
   pid_t pid = 0;
-  EXPECT_EQ(::posix_spawn(&pid, CONCLAB_CLI, &quiet, nullptr, argv.data(), environ), 0);
+  EXPECT_EQ(::posix_spawn(&pid, CONCLAB_CLI, &quiet, &attributes, argv.data(), environ), 0);
   posix_spawn_file_actions_destroy(&quiet);
+  posix_spawnattr_destroy(&attributes);
   return pid;
 }
 
@@ -197,10 +251,11 @@ std::size_t reap_leftovers() {
 }
 
 class CliSignals : public ::testing::TestWithParam<int> {};
+class CliStopSignals : public ::testing::TestWithParam<int> {};
 
-// SIGINT/SIGTERM to `conclab run` ends the program's whole tree, escaped daemon included,
-// within a second, and conclab exits 128+N.
-TEST_P(CliSignals, RunEndsItsTree) {
+// Every signal that would end conclab (INT, TERM, HUP: a closed terminal, QUIT, USR1, ALRM) to
+// `conclab run` ends the program's whole tree, escaped daemon included, and conclab exits 128+N.
+TEST_P(CliStopSignals, RunEndsItsTree) {
   const std::string child = testing::program("fault_child");
   const pid_t pid = start_conclab({"run", "--timeout", "60", "--", "sh", "-c",
                                    child + " escape-group; " + child + " sleep 100 & " + child + " sleep 100"});
@@ -212,6 +267,56 @@ TEST_P(CliSignals, RunEndsItsTree) {
   std::printf("conclab ended the run %.2f s after the signal\n", seconds);
   EXPECT_LT(seconds, 5.0);
   EXPECT_EQ(reap_leftovers(), 0u) << "conclab left processes behind";
+}
+
+INSTANTIATE_TEST_SUITE_P(EverySignal, CliStopSignals,
+                         ::testing::Values(SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGALRM),
+                         [](const auto& info) { return signal_name(info.param); });
+
+// A SIGTERM sent right after conclab starts, 20 times in a row: pending before conclab's first
+// instruction (blocked at spawn), or truly early (sent the moment posix_spawn returns). Never
+// lost: conclab exits 143 without waiting for the run's 3 s limit (or, when the signal came
+// before conclab's own code ran at all, dies of it having started nothing), and leaves nothing.
+TEST(CliEarlySignals, TwentyEarlySigtermsAllStopConclab) {
+  int stopped = 0, died_before_main = 0;
+  for (int i = 0; i < 20; ++i) {
+    const bool pending = i % 2 == 0;
+    const pid_t pid = start_conclab({"run", "--timeout", "3", "--", "sleep", "777"}, pending ? SIGTERM : 0);
+    const auto [status, seconds] = signal_and_wait(pid, SIGTERM, std::chrono::milliseconds(0));
+    std::printf("early SIGTERM %d: %s %d after %.3f s\n", i, WIFEXITED(status) ? "exit" : "signal",
+                WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), seconds);
+    if (WIFEXITED(status)) {
+      EXPECT_EQ(WEXITSTATUS(status), 143) << "run " << i;
+      ++stopped;
+    } else {
+      EXPECT_FALSE(pending) << "a pending SIGTERM must reach conclab's handler";
+      EXPECT_EQ(WTERMSIG(status), SIGTERM);
+      ++died_before_main;
+    }
+    EXPECT_EQ(reap_leftovers(), 0u) << "run " << i << " left processes behind";
+  }
+  EXPECT_GE(stopped, 10);
+  std::printf("%d exited 143, %d died of SIGTERM before main\n", stopped, died_before_main);
+}
+
+// A program that signals its judge (SIGTERM to getppid()) does not stop it: the run goes on to
+// its limit, and the report names the sender.
+TEST(CliEarlySignals, ProgramCannotStopItsJudge) {
+  const std::string json = ::testing::TempDir() + "cli-signalled." + std::to_string(::getpid()) + ".json";
+  const pid_t pid = start_conclab({"run", "--timeout", "2", "--hang-window", "0", "--json", json, "--",
+                                   testing::program("fault_child"), "signal-parent"});
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1) << "conclab obeyed its program's SIGTERM";
+  std::ifstream in(json);
+  const auto report = nlohmann::json::parse(in, nullptr, false);
+  EXPECT_EQ(report.value("outcome", ""), "timeout");
+  EXPECT_TRUE(report["interrupted"].is_null());
+  ASSERT_EQ(report["signalled_conclab"].size(), 1u) << report.dump();
+  EXPECT_EQ(report["signalled_conclab"][0]["signal"], "SIGTERM");
+  std::filesystem::remove(json);
+  EXPECT_EQ(reap_leftovers(), 0u);
 }
 
 // The same during `tour -j 3`: every run in flight is ended, no new one starts.
