@@ -319,6 +319,54 @@ TEST(CliEarlySignals, ProgramCannotStopItsJudge) {
   EXPECT_EQ(reap_leftovers(), 0u);
 }
 
+// Live processes whose command line carries `tag` (a zombie's is empty).
+std::size_t live_processes_tagged(const std::string& tag) {
+  std::size_t found = 0;
+  for (const auto& dir : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream in(dir.path() / "cmdline", std::ios::binary);
+    found += std::string(std::istreambuf_iterator<char>(in), {}).find(tag) != std::string::npos;
+  }
+  return found;
+}
+
+// conclab's run cgroups ("conclab-<pid>-<n>") in the v1 pids hierarchy, where this machine has it.
+std::vector<std::filesystem::path> pids_cgroups_of(pid_t pid) {
+  std::vector<std::filesystem::path> found;
+  std::error_code ec;
+  const std::string prefix = "conclab-" + std::to_string(pid) + "-";
+  for (const auto& e : std::filesystem::directory_iterator("/sys/fs/cgroup/pids", ec))
+    if (e.path().filename().string().starts_with(prefix)) found.push_back(e.path());
+  return found;
+}
+
+// SIGKILL cannot be handled: the program's direct child dies with conclab (PR_SET_PDEATHSIG),
+// and the next conclab empties and removes the dead one's cgroups, escaped daemon included.
+TEST(CliEarlySignals, SigkilledConclabIsCleanedUpByTheNext) {
+  const std::string tag = "sigkill-tag-" + std::to_string(::getpid());
+  const std::string child = testing::program("fault_child");
+  const pid_t pid = start_conclab({"run", "--timeout", "60", "--", "sh", "-c",
+                                   child + " escape-group x " + tag + "; " + child + " sleep 100 " + tag});
+  // Both are started once two processes carry the tag (the daemon and the sleeper).
+  for (int i = 0; i < 20000 && live_processes_tagged(tag) < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_EQ(live_processes_tagged(tag), 2u);
+  if (pids_cgroups_of(pid).empty()) {
+    ::kill(pid, SIGTERM);
+    ::waitpid(pid, nullptr, 0);
+    reap_leftovers();
+    GTEST_SKIP() << "no cgroup v1 pids hierarchy here";
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  // Started as the dead one was (not inside a run of ours, whose cgroup would nest its own).
+  const pid_t next = start_conclab({"run", "--", "true"});
+  int status = 0;
+  ::waitpid(next, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(live_processes_tagged(tag), 0u) << "the dead conclab's run survived the next conclab";
+  EXPECT_TRUE(pids_cgroups_of(pid).empty()) << "the dead conclab's cgroup is left";
+  reap_leftovers();
+}
+
 // The same during `tour -j 3`: every run in flight is ended, no new one starts.
 TEST_P(CliSignals, ParallelTourEndsEveryRun) {
   const pid_t pid = start_conclab({"tour", "-j", "3"});
