@@ -147,6 +147,8 @@ int main(int argc, char** argv) {
   } catch (const conclab::ManifestError& e) {
     return fail(e.what());
   } catch (const std::exception& e) {
+    // After a hang-up, printing to the dead terminal fails: the stop is what happened.
+    if (const auto signo = conclab::stop_signal()) return 128 + *signo;
     return fail(std::string("internal error: ") + e.what());
   }
 }
