@@ -31,12 +31,13 @@ struct Delivery {
 
 // Async-signal-safe: one write of a few bytes to a pipe is atomic; the watcher thread decides.
 void on_signal(int signo, siginfo_t* info, void*) {
+  const int saved_errno = errno;
   if (::getpid() != harness_pid) {  // a run's child before its exec: the signal's own effect
     ::signal(signo, SIG_DFL);
     ::raise(signo);
+    errno = saved_errno;
     return;
   }
-  const int saved_errno = errno;
   const Delivery d{signo, info != nullptr && info->si_code <= 0 ? info->si_pid : 0};
   if (::write(signal_pipe[1], &d, sizeof d) < 0) {
     // The pipe is full only under a flood of signals; the first ones were enough.
