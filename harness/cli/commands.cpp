@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <nlohmann/json.hpp>
@@ -22,6 +23,7 @@
 #include "json_report.hpp"
 #include "junit_report.hpp"
 #include "manifest.hpp"
+#include "output_file.hpp"
 #include "render.hpp"
 #include "run_record.hpp"
 #include "sarif_report.hpp"
@@ -48,22 +50,40 @@ Expectation expectation_for(const Case& c, const std::string& variant, const std
   return e;
 }
 
-// DOT as is; SVG through Graphviz's dot when the file asks for it.
+// DOT as is; SVG through Graphviz's dot when the file asks for it, written next to the file
+// and renamed over it once dot succeeded (output_file.hpp).
 void write_graph(const std::string& file, const HangReport& hang) {
   const auto dot = to_dot(hang);
-  if (!file.ends_with(".svg")) {
-    std::ofstream(file) << dot;
-    return;
-  }
+  if (!file.ends_with(".svg")) return write_output_file(file, dot);
+  const auto dot_file = temporary_sibling(file), svg_file = temporary_sibling(file);
+  write_output_file(dot_file, dot);
   RunSpec spec;
-  spec.argv = {"dot", "-Tsvg", "-o", file};
-  const auto dot_file = file + ".dot";
-  std::ofstream(dot_file) << dot;
-  spec.argv.push_back(dot_file);
+  spec.argv = {"dot", "-Tsvg", "-o", svg_file.string(), dot_file.string()};
   spec.hang_detection.reset();
-  const auto run = run_program(spec);
-  std::filesystem::remove(dot_file);
-  if (run.exit_code != 0) throw HarnessError(fmt::format("--graph: dot could not write '{}'", file));
+  spec.track_leftovers = false;
+  std::optional<RunResult> run;
+  try {
+    run = run_program(spec);
+  } catch (const HarnessError&) {
+  }
+  std::error_code ec;
+  std::filesystem::remove(dot_file, ec);
+  if (!run || run->exit_code != 0) {
+    std::filesystem::remove(svg_file, ec);
+    throw HarnessError(fmt::format("--graph: dot could not write '{}'{}", file, run ? "" : " (is Graphviz installed?)"));
+  }
+  commit_output_file(svg_file, file);
+}
+
+// Writes one output; on failure prints its one line and returns false (the others are still written).
+bool write_or_report(const std::function<void()>& write) {
+  try {
+    write();
+    return true;
+  } catch (const HarnessError& e) {
+    fmt::print(stderr, "conclab: {}\n", e.what());
+    return false;
+  }
 }
 
 bool wants_reports(const ReportFiles& files) {
@@ -97,9 +117,14 @@ int run_command(const RunArgs& args) {
   else spec.hang_detection.reset();
   const stress::Params stress_params{args.seed.value_or(0), args.depth, args.points};
   if (args.seed) spec.env.merge(stress::env(stress_params));
-  const auto run = run_program(spec);
+  if (const auto signo = stop_signal()) {
+    fmt::print(stderr, "conclab: stopped by {} before the program started\n", signal_name(*signo));
+    return 128 + *signo;
+  }
+  auto run = run_program(spec);
+  // A stop after the program ended (while conclab sweeps, judges, writes) counts as well.
+  if (!run.interrupted_by) run.interrupted_by = stop_signal();
   const auto judgement = classify(run);
-  if (!args.graph.empty() && run.hang) write_graph(args.graph, *run.hang);
   if (args.show_output) {
     fmt::print("--- stdout ---\n{}--- stderr ---\n{}--- end ---\n", run.out.text, run.err.text);
   }
@@ -125,13 +150,16 @@ int run_command(const RunArgs& args) {
                    {"steps", m.steps ? nlohmann::json(*m.steps) : nlohmann::json(nullptr)},
                    {"parks", m.parks ? nlohmann::json(*m.parks) : nlohmann::json(nullptr)}};
   }
+  bool written = true;
   if (!args.json.empty()) {
     auto report = to_json(run, judgement);
     if (args.seed) report["stress"] = stress_json;
     if (!args.expect.empty()) report["expected"] = {{"outcomes", args.expect}, {"met", as_expected}};
-    write_json(args.json, report);
+    written = write_or_report([&] { write_json(args.json, report); });
   }
+  if (!args.graph.empty() && run.hang) written = write_or_report([&] { write_graph(args.graph, *run.hang); }) && written;
   if (run.interrupted_by) return interrupted_status(run);
+  if (!written) return 2;
   if (!args.expect.empty()) return as_expected ? 0 : 1;
   return judgement.outcome == Outcome::clean ? 0 : 1;
 }

@@ -2,11 +2,13 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 
 #include "commands.hpp"
 #include "interrupt.hpp"
 #include "manifest.hpp"
 #include "matrix.hpp"
+#include "output_file.hpp"
 #include "spawn.hpp"
 
 namespace {
@@ -17,6 +19,11 @@ int fail(const std::string& message) {
   fmt::print(stderr, "conclab: {}\n", message);
   return kUsageError;
 }
+
+// CLI11 reads "-1" into an unsigned number as 2^64-1.
+const CLI::Validator kNotNegative(
+    [](std::string& value) { return value.starts_with('-') ? std::string("must not be negative") : std::string(); },
+    "NON-NEGATIVE");
 
 }  // namespace
 
@@ -29,9 +36,11 @@ int main(int argc, char** argv) {
   RunArgs run;
   auto* run_cmd = app.add_subcommand("run", "Run any program under the harness and judge what it did");
   run_cmd->add_option("--timeout", run.timeout_s, "Time limit in seconds")->check(CLI::Range(0.01, 86400.0));
-  run_cmd->add_option("--json", run.json, "Write the JSON report to FILE");
+  std::vector<CLI::Option*> output_files;  // checked before anything runs
+  output_files.push_back(run_cmd->add_option("--json", run.json, "Write the JSON report to FILE"));
   run_cmd->add_flag("--show-output", run.show_output, "Print the program's captured stdout and stderr");
-  run_cmd->add_option("--graph", run.graph, "Write a stuck run's wait-for graph to FILE (DOT; SVG if FILE ends in .svg)");
+  output_files.push_back(
+      run_cmd->add_option("--graph", run.graph, "Write a stuck run's wait-for graph to FILE (DOT; SVG if FILE ends in .svg)"));
   run_cmd->add_option("--hang-window", run.hang_window_ms,
                       "Milliseconds a tree must stay blocked to be judged stuck (0: only the time limit)")
       ->check(CLI::Range(0, 600000));
@@ -48,7 +57,8 @@ int main(int argc, char** argv) {
     run.limits.memory_bytes = memory_mib << 20;
   });
   run_cmd->add_option("--seed", run.seed,
-                      "Perturb the schedule at the program's conclab gates with this seed (PCT; docs/stress.md)");
+                      "Perturb the schedule at the program's conclab gates with this seed (PCT; docs/stress.md)")
+      ->check(kNotNegative);
   run_cmd->add_option("--depth", run.depth, "With --seed: PCT depth d (d-1 priority-change points)")
       ->check(CLI::Range(1, 16));
   run_cmd->add_option("--points", run.points, "With --seed: change points are drawn among the first K scheduling points")
@@ -73,16 +83,16 @@ int main(int argc, char** argv) {
   check_cmd->add_option("--repeat", check.repeat, "Run N times and print the detection rate")
       ->check(CLI::Range(1, 100000));
   check_cmd->add_option("--expect", check.expect, "Expect this outcome instead of the manifest's");
-  check_cmd->add_option("--json", check.json, "Write every run's JSON report to FILE");
-  auto add_report_options = [](CLI::App* cmd, ReportFiles& files) {
-    cmd->add_option("--html", files.html, "Write one self-contained HTML report to FILE");
-    cmd->add_option("--sarif", files.sarif, "Write the findings as SARIF 2.1.0 to FILE");
-    cmd->add_option("--junit", files.junit, "Write the runs as JUnit XML to FILE");
+  output_files.push_back(check_cmd->add_option("--json", check.json, "Write every run's JSON report to FILE"));
+  auto add_report_options = [&output_files](CLI::App* cmd, ReportFiles& files) {
+    output_files.push_back(cmd->add_option("--html", files.html, "Write one self-contained HTML report to FILE"));
+    output_files.push_back(cmd->add_option("--sarif", files.sarif, "Write the findings as SARIF 2.1.0 to FILE"));
+    output_files.push_back(cmd->add_option("--junit", files.junit, "Write the runs as JUnit XML to FILE"));
   };
   add_report_options(check_cmd, check.reports);
   check_cmd->add_option("--tool", check.tool, "stress: seeded schedule perturbation (release tree; docs/stress.md)")
       ->check(CLI::IsMember({"stress"}));
-  check_cmd->add_option("--seed", check.seed, "With --tool stress: this seed only");
+  check_cmd->add_option("--seed", check.seed, "With --tool stress: this seed only")->check(kNotNegative);
   check_cmd->add_option("--runs", check.runs, "With --tool stress: seeds to try (default: the manifest's runs, else 20)")
       ->check(CLI::Range(1, 100000));
 
@@ -124,6 +134,10 @@ int main(int argc, char** argv) {
   }
 
   try {
+    // CLI11's range check lets NaN through (every comparison with it is false).
+    if (run_cmd->parsed() && !std::isfinite(run.timeout_s)) return fail("--timeout: not a number of seconds");
+    for (const auto* option : output_files)
+      if (option->count() > 0) conclab::check_output_path(option->get_name(), option->as<std::string>());
     if (run_cmd->parsed()) return run_command(run);
     if (check_cmd->parsed()) return check_command(check);
     if (matrix_cmd->parsed()) return matrix_command(matrix);
@@ -139,6 +153,8 @@ int main(int argc, char** argv) {
   } catch (const conclab::ManifestError& e) {
     return fail(e.what());
   } catch (const std::exception& e) {
+    // After a hang-up, printing to the dead terminal fails: the stop is what happened.
+    if (const auto signo = conclab::stop_signal()) return 128 + *signo;
     return fail(std::string("internal error: ") + e.what());
   }
 }

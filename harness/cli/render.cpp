@@ -47,6 +47,9 @@ void print_verdict(std::FILE* out, const RunResult& run, const Judgement& judgem
     std::istringstream lines(describe(*run.hang));
     for (std::string line; std::getline(lines, line);) fmt::print(out, "    {}\n", line);
   }
+  for (const auto& s : run.signalled_harness)
+    fmt::print(out, "  note: process {} of the run sent {} to conclab; ignored (a program cannot stop its judge)\n",
+               s.sender, signal_name(s.signo));
   print_stream_note(out, "stdout", run.out);
   print_stream_note(out, "stderr", run.err);
 }

@@ -1,4 +1,5 @@
 #include "exercise.hpp"
+#include "output_file.hpp"
 
 #include <fmt/format.h>
 
@@ -35,11 +36,7 @@ std::string read_text(const fs::path& file) {
   return text.str();
 }
 
-void write_text(const fs::path& file, std::string_view text) {
-  std::ofstream out(file);
-  out << text;
-  if (!out) throw HarnessError(fmt::format("cannot write '{}'", file.string()));
-}
+void write_text(const fs::path& file, std::string_view text) { write_output_file(file, text); }
 
 std::vector<std::string> split_words(std::string_view text) {
   std::vector<std::string> words;

@@ -285,15 +285,33 @@ std::string describe(const HangReport& report) {
   return text;
 }
 
+namespace {
+
+// Inside a DOT "quoted string": a thread's name is the program's to choose (`a"]; x [label="`),
+// so quotes and backslashes are escaped and a line break becomes DOT's \n.
+std::string dot_quoted(std::string_view text) {
+  std::string quoted;
+  for (const char c : text) {
+    if (c == '"' || c == '\\') quoted += '\\';
+    if (c == '\n') quoted += "\\n";
+    else if (static_cast<unsigned char>(c) >= 0x20) quoted += c;
+  }
+  return quoted;
+}
+
+}  // namespace
+
 std::string to_dot(const HangReport& report) {
   std::string dot = fmt::format("digraph {} {{\n  node [shape=box, fontname=monospace];\n", to_string(report.kind));
   for (const auto& w : report.cycle) {
-    dot += fmt::format("  t{} [label=\"pid {} / tid {}\\n{}\"];\n", w.thread.tid, w.thread.pid, w.thread.tid, w.name);
+    dot += fmt::format("  t{} [label=\"pid {} / tid {}\\n{}\"];\n", w.thread.tid, w.thread.pid, w.thread.tid,
+                       dot_quoted(w.name));
     for (const auto& to : w.wakers)
-      dot += fmt::format("  t{} -> t{} [label=\"{}\\n{}\"];\n", w.thread.tid, to.tid, w.waits_for, w.object);
+      dot += fmt::format("  t{} -> t{} [label=\"{}\\n{}\"];\n", w.thread.tid, to.tid, dot_quoted(w.waits_for),
+                         dot_quoted(w.object));
     if (w.wakers.empty())
       dot += fmt::format("  nobody{} [label=\"nobody\", shape=plaintext];\n  t{} -> nobody{} [label=\"{}\\n{}\"];\n",
-                         w.thread.tid, w.thread.tid, w.thread.tid, w.waits_for, w.object);
+                         w.thread.tid, w.thread.tid, w.thread.tid, dot_quoted(w.waits_for), dot_quoted(w.object));
   }
   return dot + "}\n";
 }

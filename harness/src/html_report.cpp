@@ -1,4 +1,5 @@
 #include "html_report.hpp"
+#include "output_file.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -161,7 +162,11 @@ std::string graph_svg(const HangReport& hang) {
   static std::atomic<int> counter{0};
   const auto dot_file = std::filesystem::temp_directory_path() /
                         fmt::format("conclab-graph.{}.{}.dot", ::getpid(), counter++);
-  std::ofstream(dot_file) << to_dot(hang);
+  try {
+    write_output_file(dot_file, to_dot(hang));
+  } catch (const HarnessError&) {  // no room for it: the text form of the graph still follows
+    return {};
+  }
   RunSpec spec;
   spec.argv = {"dot", "-Tsvg", dot_file.string()};
   spec.hang_detection.reset();
@@ -260,9 +265,7 @@ std::string html_report(const ReportInput& input) {
 }
 
 void write_html(const std::filesystem::path& file, const ReportInput& input) {
-  std::ofstream out(file);
-  if (out) out << html_report(input);
-  if (!out) throw HarnessError(fmt::format("cannot write '{}': {}", file.string(), std::strerror(errno)));
+  write_output_file(file, html_report(input));
 }
 
 }  // namespace conclab

@@ -1,4 +1,5 @@
 #include "json_report.hpp"
+#include "output_file.hpp"
 
 #include <fmt/format.h>
 
@@ -59,20 +60,22 @@ nlohmann::json to_json(const RunResult& run, const Judgement& judgement) {
   for (const auto& o : run.orphans) orphans.push_back({{"pid", o.pid}, {"name", o.name}, {"command", o.command}});
   report["orphans"] = std::move(orphans);
   auto leftovers = nlohmann::json::array();
-  for (const auto& l : run.leftovers) leftovers.push_back({{"kind", l.kind}, {"path", l.path}});
+  for (const auto& l : run.leftovers) leftovers.push_back({{"kind", l.kind}, {"path", l.path}, {"removed", l.removed}});
   report["leftovers"] = std::move(leftovers);
   report["limits"] = run.limits_applied;
   report["limit_hit"] = run.limit_hit.empty() ? nlohmann::json(nullptr) : nlohmann::json(run.limit_hit);
+  report["interrupted"] = run.interrupted_by ? nlohmann::json(signal_name(*run.interrupted_by)) : nlohmann::json(nullptr);
+  auto signalled = nlohmann::json::array();
+  for (const auto& s : run.signalled_harness) signalled.push_back({{"signal", signal_name(s.signo)}, {"pid", s.sender}});
+  report["signalled_conclab"] = std::move(signalled);
   report["stdout"] = stream_json(run.out);
   report["stderr"] = stream_json(run.err);
   return report;
 }
 
 void write_json(const std::filesystem::path& file, const nlohmann::json& report) {
-  std::ofstream out(file);
   // Program output may hold invalid UTF-8: replace it rather than fail the report.
-  if (out) out << report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-  if (!out) throw HarnessError(fmt::format("cannot write '{}': {}", file.string(), std::strerror(errno)));
+  write_output_file(file, report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + '\n');
 }
 
 }  // namespace conclab

@@ -1,4 +1,5 @@
 #include "junit_report.hpp"
+#include "output_file.hpp"
 
 #include <fmt/format.h>
 
@@ -93,9 +94,7 @@ std::string junit_report(const ReportInput& input) {
 }
 
 void write_junit(const std::filesystem::path& file, const ReportInput& input) {
-  std::ofstream out(file);
-  if (out) out << junit_report(input);
-  if (!out) throw HarnessError(fmt::format("cannot write '{}': {}", file.string(), std::strerror(errno)));
+  write_output_file(file, junit_report(input));
 }
 
 }  // namespace conclab

@@ -35,6 +35,13 @@ std::string kind_of(const fs::path& path) {
   return "file";
 }
 
+// Removes a file or a whole folder; true only when nothing of it is left.
+bool remove_for_good(const fs::path& path) {
+  std::error_code ec;
+  fs::remove_all(path, ec);
+  return !fs::exists(fs::symlink_status(path, ec));
+}
+
 }  // namespace
 
 RunSandbox::RunSandbox() {
@@ -68,12 +75,12 @@ std::vector<Leftover> RunSandbox::collect() {
     const bool ours = name.find(tag) != std::string::npos;
     if (!ours && (!alone || name.find("conclab.") != std::string::npos)) continue;
     const fs::path path = kShmDir / name;
-    found.push_back({name.starts_with("sem.") ? "semaphore" : "shm", path.string()});
-    fs::remove(path, ec);
+    const std::string kind = kind_of(path) == "folder" ? "folder" : name.starts_with("sem.") ? "semaphore" : "shm";
+    found.push_back({kind, path.string(), ours && remove_for_good(path)});
   }
   for (const auto& entry : fs::directory_iterator(temp_dir_, ec)) {
     // Sanitizer runtimes and the C library put nothing here unasked; everything found is the program's.
-    found.push_back({kind_of(entry.path()), entry.path().string()});
+    found.push_back({kind_of(entry.path()), entry.path().string(), remove_for_good(entry.path())});
   }
   fs::remove_all(temp_dir_, ec);
   fs::create_directory(temp_dir_, ec);  // the destructor removes it again; collect() may be called twice

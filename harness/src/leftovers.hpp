@@ -3,8 +3,10 @@
 //
 // Every run gets a run id (CONCLAB_RUN_ID) and its own temp folder (TMPDIR). Cases name their
 // objects with the id (fixtures' ipc_name), so a /dev/shm entry carrying it belongs to that run
-// however many runs are in flight. An entry that carries no id is attributed to a run only when
-// no other run was in flight meanwhile (a program of a user's, run by `conclab run`).
+// however many runs are in flight: it is removed (a folder with all it holds). An entry that
+// carries no id is the run's only maybe: another program on the machine may have made it while
+// the run was in flight. It is reported when no other run of ours was in flight meanwhile, and
+// never removed: conclab deletes nothing it cannot attribute to the run.
 #pragma once
 
 #include <filesystem>
@@ -17,6 +19,7 @@ namespace conclab {
 struct Leftover {
   std::string kind;  // "shm", "semaphore", "fifo", "socket", "file", "folder"
   std::string path;  // as found, e.g. /dev/shm/sem.conclab.42-1.lock
+  bool removed = false;  // by conclab; false: not the run's for sure, or it could not be removed
 };
 
 class RunSandbox {

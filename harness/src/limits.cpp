@@ -6,10 +6,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <functional>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 namespace conclab {
 namespace fs = std::filesystem;
@@ -71,6 +75,62 @@ std::uint64_t read_number(const fs::path& file, const std::string& key = {}) {
   return 0;
 }
 
+std::vector<pid_t> read_pids(const fs::path& procs_file) {
+  std::vector<pid_t> pids;
+  std::istringstream in(read_file(procs_file));
+  for (pid_t pid; in >> pid;) pids.push_back(pid);
+  return pids;
+}
+
+// Polls `done` every millisecond, then every 10 ms, until it holds or `limit` passed.
+bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+  const auto give_up = std::chrono::steady_clock::now() + limit;
+  for (int round = 0;; ++round) {
+    if (done()) return true;
+    if (std::chrono::steady_clock::now() > give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(round < 20 ? 1 : 10));
+  }
+}
+
+// Freezes a v1 freezer cgroup (or a v2 cgroup), returns its members.
+bool set_frozen(const fs::path& dir, bool v2, bool frozen) {
+  if (v2) return write_file(dir / "cgroup.freeze", frozen ? "1" : "0");
+  return write_file(dir / "freezer.state", frozen ? "FROZEN" : "THAWED");
+}
+
+bool is_frozen(const fs::path& dir, bool v2) {
+  if (v2) return read_file(dir / "cgroup.events").find("frozen 1") != std::string::npos;
+  return read_file(dir / "freezer.state").starts_with("FROZEN");
+}
+
+// Kills everything in `dir` and its sub-cgroups (frozen first where `freezer`), then removes them.
+void empty_and_remove(const fs::path& dir, bool freezer, bool v2) {
+  std::error_code ec;
+  for (const auto& sub : fs::directory_iterator(dir, ec))
+    if (sub.is_directory(ec)) empty_and_remove(sub.path(), freezer, v2);
+  if (freezer) set_frozen(dir, v2, true), wait_for([&] { return is_frozen(dir, v2); }, std::chrono::milliseconds(500));
+  for (const pid_t pid : read_pids(dir / "cgroup.procs")) ::kill(pid, SIGKILL);
+  if (freezer) set_frozen(dir, v2, false);
+  wait_for([&] { return read_pids(dir / "cgroup.procs").empty(); }, std::chrono::milliseconds(1000));
+  ::rmdir(dir.c_str());
+}
+
+// The cgroups `conclab-<pid>-<n>` in `parent` whose conclab is gone: a conclab killed with
+// SIGKILL could not remove them. Any live process with that pid keeps them (a reused pid only
+// delays the removal; taking a live harness's run for stale would kill it: the benches and
+// tests that run programs are not named conclab).
+void remove_stale_cgroups(const fs::path& parent, bool freezer, bool v2) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(parent, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with("conclab-") || !entry.is_directory(ec)) continue;
+    const pid_t owner = std::atoi(name.c_str() + 8);
+    if (owner <= 0 || owner == ::getpid()) continue;
+    if (::kill(owner, 0) == 0 || errno == EPERM) continue;
+    empty_and_remove(entry.path(), freezer, v2);
+  }
+}
+
 }  // namespace
 
 int apply_rlimits(const ChildLimits& limits) {
@@ -104,7 +164,17 @@ ChildCgroup::ChildCgroup(const std::string& run_id, const ChildLimits& limits) :
     dirs_.push_back(dir.string());
     return dir.string();
   };
-  const std::string pids_mount = v1_mount("pids"), memory_mount = v1_mount("memory");
+  const std::string pids_mount = v1_mount("pids"), memory_mount = v1_mount("memory"),
+                    freezer_mount = v1_mount("freezer");
+  static std::once_flag stale_removed;
+  std::call_once(stale_removed, [&] {
+    if (!freezer_mount.empty()) remove_stale_cgroups(freezer_mount + own_cgroup("freezer"), true, false);
+    for (const auto& controller : {"pids", "memory"})
+      if (const auto mount = v1_mount(controller); !mount.empty()) remove_stale_cgroups(mount + own_cgroup(controller), false, false);
+    if (pids_mount.empty() && memory_mount.empty() && fs::exists("/sys/fs/cgroup/cgroup.controllers"))
+      remove_stale_cgroups("/sys/fs/cgroup" + own_cgroup(""), true, true);
+  });
+  if (!freezer_mount.empty()) freezer_dir_ = make(fs::path(freezer_mount + own_cgroup("freezer")));
   if (!pids_mount.empty()) {
     pids_dir_ = make(fs::path(pids_mount + own_cgroup("pids")));
     if (!pids_dir_.empty() && !write_file(fs::path(pids_dir_) / "pids.max", std::to_string(limits.processes)))
@@ -123,9 +193,10 @@ ChildCgroup::ChildCgroup(const std::string& run_id, const ChildLimits& limits) :
       v2_ = true;
       if (write_file(fs::path(dir) / "pids.max", std::to_string(limits.processes))) pids_dir_ = dir;
       if (write_file(fs::path(dir) / "memory.max", std::to_string(limits.memory_bytes))) memory_dir_ = dir;
+      if (fs::exists(fs::path(dir) / "cgroup.freeze")) freezer_dir_ = dir;
     }
   }
-  for (const auto& dir : {pids_dir_, memory_dir_})
+  for (const auto& dir : {freezer_dir_, pids_dir_, memory_dir_})
     if (!dir.empty() && (procs_files_.empty() || procs_files_.back() != dir + "/cgroup.procs"))
       procs_files_.push_back(dir + "/cgroup.procs");
   if (pids_dir_.empty()) missing_ += "no process limit";
@@ -134,8 +205,31 @@ ChildCgroup::ChildCgroup(const std::string& run_id, const ChildLimits& limits) :
 }
 
 ChildCgroup::~ChildCgroup() {
-  // Empty by now (the run's processes are gone); rmdir is how a cgroup is removed.
+  // Empty by now (the run's processes are gone), but a killed process may still be exiting;
+  // rmdir is how a cgroup is removed.
+  if (!dirs_.empty()) wait_until_empty(std::chrono::milliseconds(1000));
   for (auto it = dirs_.rbegin(); it != dirs_.rend(); ++it) ::rmdir(it->c_str());
+}
+
+std::vector<pid_t> ChildCgroup::members() const {
+  for (const auto& dir : {freezer_dir_, pids_dir_, memory_dir_})
+    if (!dir.empty()) return read_pids(fs::path(dir) / "cgroup.procs");
+  return {};
+}
+
+std::vector<pid_t> ChildCgroup::freeze() const {
+  if (freezer_dir_.empty()) return members();
+  set_frozen(freezer_dir_, v2_, true);
+  wait_for([&] { return is_frozen(freezer_dir_, v2_); }, std::chrono::milliseconds(500));
+  return members();
+}
+
+void ChildCgroup::thaw() const {
+  if (!freezer_dir_.empty()) set_frozen(freezer_dir_, v2_, false);
+}
+
+bool ChildCgroup::wait_until_empty(std::chrono::milliseconds limit) const {
+  return wait_for([&] { return members().empty(); }, limit);
 }
 
 bool ChildCgroup::memory_limit_hit() const {

@@ -3,10 +3,17 @@
 // not bind root, and RLIMIT_AS breaks the sanitizers, which reserve terabytes of address space.
 // Without a writable cgroup (v1 `pids`/`memory` controllers or v2), those two limits are off
 // and `ChildCgroup::describe()` says so. See docs/limits.md.
+//
+// The same cgroups are how a run is ended for good: every process of it, however it forked or
+// renamed its session, is in them. With the v1 `freezer` (or v2's cgroup.freeze) the run is
+// frozen, so nothing can fork, every member is SIGKILLed, then thawed: one pass, whatever a fork
+// bomb does. The first ChildCgroup of a conclab also removes the `conclab-<pid>-<n>` cgroups of
+// conclabs that are dead (killed with SIGKILL), killing what was left in them.
 #pragma once
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -42,10 +49,21 @@ class ChildCgroup {
   // "processes <= 512 (cgroup v1 pids), memory <= 4096 MiB (cgroup v1 memory)", or why not.
   std::string describe() const;
 
+  // The processes in the run's cgroup (none when there is no cgroup).
+  std::vector<pid_t> members() const;
+  // Whether freeze() can stop the whole run at once.
+  bool can_freeze() const { return !freezer_dir_.empty(); }
+  // Freezes the run (bounded wait: a process in uninterruptible sleep may take its time) and
+  // returns its members; thaw() lets them run again, and a SIGKILL sent meanwhile act.
+  std::vector<pid_t> freeze() const;
+  void thaw() const;
+  // Waits (bounded by `limit`) until no process is left in the cgroup.
+  bool wait_until_empty(std::chrono::milliseconds limit) const;
+
  private:
   std::vector<std::string> dirs_;  // made by us, removed in the destructor
   std::vector<std::string> procs_files_;
-  std::string pids_dir_, memory_dir_;
+  std::string pids_dir_, memory_dir_, freezer_dir_;
   bool v2_ = false;
   std::string missing_;
   ChildLimits limits_;

@@ -1,4 +1,5 @@
 #include "sarif_report.hpp"
+#include "output_file.hpp"
 
 #include <fmt/format.h>
 
@@ -165,9 +166,7 @@ json sarif_report(const ReportInput& input) {
 }
 
 void write_sarif(const std::filesystem::path& file, const ReportInput& input) {
-  std::ofstream out(file);
-  if (out) out << sarif_report(input).dump(2, ' ', false, json::error_handler_t::replace) << '\n';
-  if (!out) throw HarnessError(fmt::format("cannot write '{}': {}", file.string(), std::strerror(errno)));
+  write_output_file(file, sarif_report(input).dump(2, ' ', false, json::error_handler_t::replace) + '\n');
 }
 
 }  // namespace conclab

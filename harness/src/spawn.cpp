@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,7 +10,7 @@
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/readable_pipe.hpp>
-#include <boost/asio/signal_set.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/process/v2/default_launcher.hpp>
 #include <boost/process/v2/environment.hpp>
@@ -21,6 +22,7 @@
 #include <functional>
 #include <mutex>
 
+#include "interrupt.hpp"
 #include "watch.hpp"
 
 extern char** environ;
@@ -43,10 +45,16 @@ constexpr auto kDrainLimit = std::chrono::seconds(1);
 struct ChildSetup {
   const ChildLimits* limits;
   const std::vector<std::string>* cgroup_procs;
+  pid_t harness;  // our pid, taken before the fork
 
   template <typename Launcher>
   bp::error_code on_exec_setup(Launcher&, const bp::filesystem::path&, const char* const*) {
     if (::setpgid(0, 0) != 0) return bp::error_code(errno, bp::system_category());
+    // Should conclab be SIGKILLed, its direct child goes with it (the rest of the tree is in the
+    // run's cgroup, which the next conclab empties and removes: limits.hpp). Checked after the
+    // prctl: a parent that died before it would never send the signal.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != harness) return bp::error_code(ESRCH, bp::system_category());
     // Boost 1.81 leaves the child some of our descriptors (its close-all loop is off by one,
     // boostorg/process#360), among them the write ends of our own capture pipes: a daemon the
     // program starts would hold our pipes open. Close-on-exec for everything past stdio (not a
@@ -190,6 +198,11 @@ std::vector<std::string> child_environment(const std::map<std::string, std::stri
 RunResult run_program(const RunSpec& spec) {
   if (spec.argv.empty()) throw HarnessError("no program to run");
   const auto executable = resolve_executable(spec.argv.front());
+  if (const auto signo = stop_signal()) {
+    RunResult stopped;  // conclab was told to stop: nothing is started
+    stopped.interrupted_by = signo;
+    return stopped;
+  }
   adopt_orphans();
   std::optional<RunSandbox> sandbox;
   auto env = spec.env;
@@ -221,7 +234,7 @@ RunResult run_program(const RunSpec& spec) {
                                                    bp::process_stdio{stdio.in, stdio.out, stdio.err},
                                                    bp::process_environment{child_environment(env)},
                                                    bp::process_start_dir{spec.working_dir.empty() ? "." : spec.working_dir},
-                                                   ChildSetup{&spec.limits, cgroup ? &cgroup->procs_files() : &no_cgroup});
+                                                   ChildSetup{&spec.limits, cgroup ? &cgroup->procs_files() : &no_cgroup, ::getpid()});
     if (!ec) register_leader(launched.id());
     return launched;
   }();
@@ -233,13 +246,15 @@ RunResult run_program(const RunSpec& spec) {
   bool exited = false;
   Watchdog watchdog(io, pgid, spec.timeout, spec.grace);
   asio::steady_timer drain_limit(io);
-  // Ctrl-C or a CI's SIGTERM to the harness must not orphan the run: end it the way the
-  // watchdog would, then let the caller exit with the signal's status.
-  asio::signal_set stop_signals(io, SIGINT, SIGTERM);
-  stop_signals.async_wait([&](const boost::system::error_code& ec, int signo) {
-    if (ec) return;
-    result.interrupted_by = signo;
-    watchdog.expire_now();
+  // Ctrl-C, a CI's SIGTERM, a hang-up to the harness must not orphan the run: end it the way
+  // the watchdog would, then let the caller exit with the signal's status (interrupt.hpp). A
+  // stop requested before this point (even before the launch) is acted on at once.
+  std::optional<StopSubscription> stop_request(std::in_place, [&](int signo) {
+    asio::post(io, [&, signo] {
+      if (exited) return;
+      result.interrupted_by = signo;
+      watchdog.expire_now();
+    });
   });
   // While the program runs, sample its tree; once it is stuck for good, explain it and end it.
   asio::steady_timer hang_sampler(io);
@@ -270,7 +285,7 @@ RunResult run_program(const RunSpec& spec) {
     result.duration_s = std::chrono::duration<double>(Clock::now() - start).count();
     exited = true;
     watchdog.disarm();
-    stop_signals.cancel();
+    stop_request.reset();
     hang_sampler.cancel();
     unregister_leader(pgid);
     if (!wait_ec && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
@@ -279,7 +294,8 @@ RunResult run_program(const RunSpec& spec) {
     // ended by itself, what is left of its tree outlived it: orphans, a finding.
     const bool by_itself = !watchdog.fired() && !result.hang && !result.interrupted_by;
     auto strays = end_strays(pgid, sandbox ? sandbox->run_id() : std::string(),
-                             by_itself ? spec.let_strays_finish : std::chrono::milliseconds(0));
+                             by_itself ? spec.let_strays_finish : std::chrono::milliseconds(0),
+                             cgroup ? &*cgroup : nullptr);
     result.strays_killed = static_cast<int>(strays.size());
     if (by_itself) result.orphans = std::move(strays);
     drain_limit.expires_after(kDrainLimit);
@@ -293,7 +309,10 @@ RunResult run_program(const RunSpec& spec) {
     if (exited && out.done && err.done) drain_limit.cancel();
   }
   result.timed_out = watchdog.fired();
-  if (sandbox) result.leftovers = sandbox->collect();
+  if (sandbox) {
+    result.leftovers = sandbox->collect();
+    result.signalled_harness = take_signals_from_run(sandbox->run_id());
+  }
   if (cgroup) {
     if (cgroup->memory_limit_hit()) result.limit_hit = "memory";
     else if (cgroup->process_limit_hit()) result.limit_hit = "processes";

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hang.hpp"
+#include "interrupt.hpp"
 #include "leftovers.hpp"
 #include "limits.hpp"
 #include "watch.hpp"
@@ -55,7 +56,8 @@ struct RunResult {
   std::vector<Leftover> leftovers;  // IPC objects and temp files it left, removed since
   std::string limit_hit;   // "memory" or "processes" when the run's cgroup limit stopped something
   std::string limits_applied;  // what the cgroup enforced, or why it could not
-  std::optional<int> interrupted_by;  // SIGINT/SIGTERM the harness received; the run was ended
+  std::optional<int> interrupted_by;  // the stop signal the harness received (interrupt.hpp); the run was ended
+  std::vector<SignalFromRun> signalled_harness;  // signals the run's processes sent to conclab, ignored
   std::optional<HangReport> hang;     // the run was stuck for good; the harness ended it early
 };
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <csignal>
 
 #include "reports.hpp"
 
@@ -64,6 +65,17 @@ Judgement classify(const RunResult& run) {
     j.findings.push_back({Outcome::exit_nonzero, "program", fmt::format("exited with status {}", *run.exit_code), {}, {}});
   }
 
+  // A limit that stopped part of the tree is never clean (docs/outcomes.md): the OOM killer's
+  // SIGKILL of a child is a crash even when the leader exits 0; a fork refused at the process
+  // limit is one when nothing else explains the run.
+  if (run.limit_hit == "memory" && !run.signal)
+    j.findings.push_back({Outcome::crash, "watchdog",
+                          "a process of the run was killed by SIGKILL (the run's memory limit was reached)", {}, SIGKILL});
+  if (run.limit_hit == "processes" && j.findings.empty() && run.orphans.empty())
+    j.findings.push_back({Outcome::crash, "watchdog",
+                          "a fork or a new thread was refused at the run's process limit: part of the program never ran",
+                          {}, {}});
+
   if (!run.orphans.empty()) {
     constexpr std::size_t kNamed = 3;
     std::string who;
@@ -79,10 +91,15 @@ Judgement classify(const RunResult& run) {
                           {}, {}});
   }
   if (!run.leftovers.empty()) {
-    std::string what;
-    for (const auto& l : run.leftovers) what += fmt::format("{}{} {}", what.empty() ? "" : ", ", l.kind, l.path);
-    j.findings.push_back({Outcome::ipc_leak, "watchdog",
-                          fmt::format("left behind: {}; removed by conclab", what), {}, {}});
+    std::string removed, kept;
+    for (const auto& l : run.leftovers)
+      (l.removed ? removed : kept) += fmt::format("{}{} {}", (l.removed ? removed : kept).empty() ? "" : ", ", l.kind, l.path);
+    std::string summary = "left behind: ";
+    if (!removed.empty()) summary += removed + "; removed by conclab";
+    if (!kept.empty())
+      summary += (removed.empty() ? "" : "; and ") + kept +
+                 "; not removed (nothing ties it to the run: another program may own it)";
+    j.findings.push_back({Outcome::ipc_leak, "watchdog", summary, {}, {}});
   }
 
   for (const auto& f : j.findings) {

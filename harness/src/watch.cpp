@@ -155,8 +155,28 @@ std::vector<procfs::ProcessEntry> strays_of(pid_t pgid, const std::string& run_i
 
 }  // namespace
 
-std::vector<Stray> end_strays(pid_t pgid, const std::string& run_id, std::chrono::milliseconds let_finish) {
-  if (nothing_left(pgid)) return {};
+namespace {
+
+// Freezes the run's cgroup, describes and SIGKILLs every member, thaws, and waits until they are
+// gone (each is then a zombie for its parent, or for us to reap). Repeats while a member
+// remains: one that joined between the read and the freeze.
+void kill_through_cgroup(const ChildCgroup& cgroup, std::vector<Stray>& ended, std::set<pid_t>& seen) {
+  for (int round = 0; round < 4; ++round) {
+    const auto members = cgroup.freeze();
+    for (const pid_t pid : members) {
+      if (seen.insert(pid).second && !is_symbolizer(pid)) ended.push_back(describe_stray(pid));
+      ::kill(pid, SIGKILL);
+    }
+    cgroup.thaw();
+    if (members.empty() || cgroup.wait_until_empty(std::chrono::milliseconds(1000))) return;
+  }
+}
+
+}  // namespace
+
+std::vector<Stray> end_strays(pid_t pgid, const std::string& run_id, std::chrono::milliseconds let_finish,
+                              const ChildCgroup* cgroup) {
+  if (nothing_left(pgid) && (cgroup == nullptr || cgroup->members().empty())) return {};
   const auto give_up = std::chrono::steady_clock::now() + let_finish;
   while (std::chrono::steady_clock::now() < give_up) {
     const auto live = strays_of(pgid, run_id);
@@ -164,6 +184,8 @@ std::vector<Stray> end_strays(pid_t pgid, const std::string& run_id, std::chrono
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   std::vector<Stray> ended;
+  std::set<pid_t> seen;
+  if (cgroup != nullptr && cgroup->can_freeze()) kill_through_cgroup(*cgroup, ended, seen);
   const pid_t self = ::getpid();
   // Killing a process hands its children to us (we are their subreaper), so sweep until a
   // pass finds nothing; the bound only guards against a fork bomb outrunning the sweep.
@@ -172,7 +194,7 @@ std::vector<Stray> end_strays(pid_t pgid, const std::string& run_id, std::chrono
     const auto victims = strays_of(pgid, run_id);
     if (victims.empty()) break;
     for (const auto& p : victims) {
-      if (p.state != 'Z' && !is_symbolizer(p.pid)) ended.push_back(describe_stray(p.pid));
+      if (p.state != 'Z' && seen.insert(p.pid).second && !is_symbolizer(p.pid)) ended.push_back(describe_stray(p.pid));
       ::kill(p.pid, SIGKILL);
     }
     for (const auto& p : victims)

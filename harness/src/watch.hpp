@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "limits.hpp"
+
 namespace conclab {
 
 // Ends a run that outlives its limit: SIGTERM (and SIGCONT, for a stopped child) to the whole
@@ -48,9 +50,12 @@ struct Stray {
 // `pgid` and every orphan this process adopted that carries CONCLAB_RUN_ID=`run_id` (or, when no
 // other run is in flight, any orphan). First gives them `let_finish` to end by themselves (a
 // child told of its parent's death by PR_SET_PDEATHSIG needs a moment). Returns those it had
-// to kill, not counting zombies and a sanitizer's symbolizer.
+// to kill, not counting zombies and a sanitizer's symbolizer. With the run's `cgroup`, first
+// freezes it and kills every member at once (limits.hpp): a fork bomb cannot outrun that; the
+// sweep then reaps, and ends what a cgroup-less run left.
 std::vector<Stray> end_strays(pid_t pgid, const std::string& run_id = {},
-                              std::chrono::milliseconds let_finish = std::chrono::milliseconds(0));
+                              std::chrono::milliseconds let_finish = std::chrono::milliseconds(0),
+                              const ChildCgroup* cgroup = nullptr);
 
 // Leaders of runs in flight: end_strays() leaves them to their own run.
 void register_leader(pid_t pid);

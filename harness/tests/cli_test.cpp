@@ -131,12 +131,54 @@ TEST(CliErrors, BadInputIsOneLineAndStatusTwo) {
            {"run", "--timeout", "soon", "--", "true"},
            {"check", "no_such/case"},
            {"check", "data_race/lost_update", "--variant", "sideways"},
+           {"run", "--timeout", "nan", "--", "true"},
+           {"run", "--json", "", "--", "true"},
+           {"run", "--seed", "-1", "--", "true"},
+           {"check", "data_race/lost_update", "--html", ""},
+           {"run", "--json", "/nonexistent-folder/report.json", "--", "true"},
+           {"run", "--graph", "/nonexistent-folder/graph.svg", "--", "true"},
+           {"run", "--json", "/", "--", "true"},
            {"frobnicate"}}) {
     const auto r = conclab(args);
     EXPECT_EQ(r.run.exit_code, 2) << args.front() << ": " << r.run.err.text;
     EXPECT_EQ(std::count(r.run.err.text.begin(), r.run.err.text.end(), '\n'), 1) << r.run.err.text;
     EXPECT_EQ(r.run.err.text.rfind("conclab: ", 0), 0u) << r.run.err.text;
   }
+}
+
+// Output paths are checked before the run: a typo costs nothing, the program never starts.
+TEST(CliErrors, OutputPathIsCheckedBeforeTheRun) {
+  const auto marker = std::filesystem::path(::testing::TempDir()) / ("cli-ran-" + std::to_string(::getpid()));
+  const auto r = conclab({"run", "--json", "/nonexistent-folder/r.json", "--", "sh", "-c", "touch " + marker.string()});
+  EXPECT_EQ(r.run.exit_code, 2) << r.run.err.text;
+  EXPECT_FALSE(std::filesystem::exists(marker)) << "the program ran although its report could not be written";
+  std::filesystem::remove(marker);
+}
+
+// A write that fails (a full disk: /dev/full) is exit status 2 with one line naming the file,
+// and the verdict is still printed.
+TEST(CliErrors, FailedReportWriteIsStatusTwoAndTheVerdictStays) {
+  const auto r = conclab({"run", "--json", "/dev/full", "--", "true"});
+  EXPECT_EQ(r.run.exit_code, 2) << r.run.out.text << r.run.err.text;
+  EXPECT_NE(r.run.out.text.find("outcome: clean"), std::string::npos) << r.run.out.text;
+  EXPECT_EQ(std::count(r.run.err.text.begin(), r.run.err.text.end(), '\n'), 1) << r.run.err.text;
+  EXPECT_NE(r.run.err.text.find("cannot write '/dev/full'"), std::string::npos) << r.run.err.text;
+}
+
+// A report is written whole or not at all: no temporary file is left beside it.
+TEST(CliRun, ReportIsWrittenWholeWithNothingBesideIt) {
+  const auto dir = std::filesystem::path(::testing::TempDir()) / ("cli-report-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto r = conclab({"run", "--json", (dir / "r.json").string(), "--", "true"});
+  EXPECT_EQ(r.run.exit_code, 0) << r.run.err.text;
+  std::ifstream in(dir / "r.json");
+  const auto report = nlohmann::json::parse(in, nullptr, false);
+  EXPECT_EQ(report.value("outcome", ""), "clean");
+  EXPECT_TRUE(report.contains("interrupted") && report["interrupted"].is_null());
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) files.push_back(e.path().filename().string());
+  EXPECT_EQ(files, std::vector<std::string>{"r.json"});
+  std::filesystem::remove_all(dir);
 }
 
 // The check can fail: a fixed variant held to a bug's outcome is a mismatch, exit status 1.
@@ -169,7 +211,9 @@ namespace {
 
 // Starts conclab with `args` as our child; we are a subreaper, so whatever conclab leaves
 // behind when it dies becomes our child and shows in children_of_this_process().
-pid_t start_conclab(std::vector<std::string> args) {
+// With `blocked`, conclab starts with that signal blocked (as a parent may leave it): sent at
+// once, it is pending before conclab's first instruction, and arrives when conclab unblocks it.
+pid_t start_conclab(std::vector<std::string> args, int blocked = 0) {
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   args.insert(args.begin(), CONCLAB_CLI);
   std::vector<char*> argv;
@@ -178,9 +222,19 @@ pid_t start_conclab(std::vector<std::string> args) {
   posix_spawn_file_actions_t quiet;
   posix_spawn_file_actions_init(&quiet);
   posix_spawn_file_actions_addopen(&quiet, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  if (blocked != 0) {
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, blocked);
+    posix_spawnattr_setsigmask(&attributes, &mask);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
+  }
   pid_t pid = 0;
-  EXPECT_EQ(::posix_spawn(&pid, CONCLAB_CLI, &quiet, nullptr, argv.data(), environ), 0);
+  EXPECT_EQ(::posix_spawn(&pid, CONCLAB_CLI, &quiet, &attributes, argv.data(), environ), 0);
   posix_spawn_file_actions_destroy(&quiet);
+  posix_spawnattr_destroy(&attributes);
   return pid;
 }
 
@@ -214,10 +268,11 @@ std::size_t reap_leftovers() {
 }
 
 class CliSignals : public ::testing::TestWithParam<int> {};
+class CliStopSignals : public ::testing::TestWithParam<int> {};
 
-// SIGINT/SIGTERM to `conclab run` ends the program's whole tree, escaped daemon included,
-// within a second, and conclab exits 128+N.
-TEST_P(CliSignals, RunEndsItsTree) {
+// Every signal that would end conclab (INT, TERM, HUP: a closed terminal, QUIT, USR1, ALRM) to
+// `conclab run` ends the program's whole tree, escaped daemon included, and conclab exits 128+N.
+TEST_P(CliStopSignals, RunEndsItsTree) {
   const std::string child = testing::program("fault_child");
   const pid_t pid = start_conclab({"run", "--timeout", "60", "--", "sh", "-c",
                                    child + " escape-group; " + child + " sleep 100 & " + child + " sleep 100"});
@@ -229,6 +284,104 @@ TEST_P(CliSignals, RunEndsItsTree) {
   std::printf("conclab ended the run %.2f s after the signal\n", seconds);
   EXPECT_LT(seconds, 5.0);
   EXPECT_EQ(reap_leftovers(), 0u) << "conclab left processes behind";
+}
+
+INSTANTIATE_TEST_SUITE_P(EverySignal, CliStopSignals,
+                         ::testing::Values(SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGALRM),
+                         [](const auto& info) { return signal_name(info.param); });
+
+// A SIGTERM sent right after conclab starts, 20 times in a row: pending before conclab's first
+// instruction (blocked at spawn), or truly early (sent the moment posix_spawn returns). Never
+// lost: conclab exits 143 without waiting for the run's 3 s limit (or, when the signal came
+// before conclab's own code ran at all, dies of it having started nothing), and leaves nothing.
+TEST(CliEarlySignals, TwentyEarlySigtermsAllStopConclab) {
+  int stopped = 0, died_before_main = 0;
+  for (int i = 0; i < 20; ++i) {
+    const bool pending = i % 2 == 0;
+    const pid_t pid = start_conclab({"run", "--timeout", "3", "--", "sleep", "777"}, pending ? SIGTERM : 0);
+    const auto [status, seconds] = signal_and_wait(pid, SIGTERM, std::chrono::milliseconds(0));
+    std::printf("early SIGTERM %d: %s %d after %.3f s\n", i, WIFEXITED(status) ? "exit" : "signal",
+                WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), seconds);
+    if (WIFEXITED(status)) {
+      EXPECT_EQ(WEXITSTATUS(status), 143) << "run " << i;
+      ++stopped;
+    } else {
+      EXPECT_FALSE(pending) << "a pending SIGTERM must reach conclab's handler";
+      EXPECT_EQ(WTERMSIG(status), SIGTERM);
+      ++died_before_main;
+    }
+    EXPECT_EQ(reap_leftovers(), 0u) << "run " << i << " left processes behind";
+  }
+  EXPECT_GE(stopped, 10);
+  std::printf("%d exited 143, %d died of SIGTERM before main\n", stopped, died_before_main);
+}
+
+// A program that signals its judge (SIGTERM to getppid()) does not stop it: the run goes on to
+// its limit, and the report names the sender.
+TEST(CliEarlySignals, ProgramCannotStopItsJudge) {
+  const std::string json = ::testing::TempDir() + "cli-signalled." + std::to_string(::getpid()) + ".json";
+  const pid_t pid = start_conclab({"run", "--timeout", "2", "--hang-window", "0", "--json", json, "--",
+                                   testing::program("fault_child"), "signal-parent"});
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1) << "conclab obeyed its program's SIGTERM";
+  std::ifstream in(json);
+  const auto report = nlohmann::json::parse(in, nullptr, false);
+  EXPECT_EQ(report.value("outcome", ""), "timeout");
+  EXPECT_TRUE(report["interrupted"].is_null());
+  ASSERT_EQ(report["signalled_conclab"].size(), 1u) << report.dump();
+  EXPECT_EQ(report["signalled_conclab"][0]["signal"], "SIGTERM");
+  std::filesystem::remove(json);
+  EXPECT_EQ(reap_leftovers(), 0u);
+}
+
+// Live processes whose command line carries `tag` (a zombie's is empty).
+std::size_t live_processes_tagged(const std::string& tag) {
+  std::size_t found = 0;
+  for (const auto& dir : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream in(dir.path() / "cmdline", std::ios::binary);
+    found += std::string(std::istreambuf_iterator<char>(in), {}).find(tag) != std::string::npos;
+  }
+  return found;
+}
+
+// conclab's run cgroups ("conclab-<pid>-<n>") in the v1 pids hierarchy, where this machine has it.
+std::vector<std::filesystem::path> pids_cgroups_of(pid_t pid) {
+  std::vector<std::filesystem::path> found;
+  std::error_code ec;
+  const std::string prefix = "conclab-" + std::to_string(pid) + "-";
+  for (const auto& e : std::filesystem::directory_iterator("/sys/fs/cgroup/pids", ec))
+    if (e.path().filename().string().starts_with(prefix)) found.push_back(e.path());
+  return found;
+}
+
+// SIGKILL cannot be handled: the program's direct child dies with conclab (PR_SET_PDEATHSIG),
+// and the next conclab empties and removes the dead one's cgroups, escaped daemon included.
+TEST(CliEarlySignals, SigkilledConclabIsCleanedUpByTheNext) {
+  const std::string tag = "sigkill-tag-" + std::to_string(::getpid());
+  const std::string child = testing::program("fault_child");
+  const pid_t pid = start_conclab({"run", "--timeout", "60", "--", "sh", "-c",
+                                   child + " escape-group x " + tag + "; " + child + " sleep 100 " + tag});
+  // Both are started once two processes carry the tag (the daemon and the sleeper).
+  for (int i = 0; i < 20000 && live_processes_tagged(tag) < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_EQ(live_processes_tagged(tag), 2u);
+  if (pids_cgroups_of(pid).empty()) {
+    ::kill(pid, SIGTERM);
+    ::waitpid(pid, nullptr, 0);
+    reap_leftovers();
+    GTEST_SKIP() << "no cgroup v1 pids hierarchy here";
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  // Started as the dead one was (not inside a run of ours, whose cgroup would nest its own).
+  const pid_t next = start_conclab({"run", "--", "true"});
+  int status = 0;
+  ::waitpid(next, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(live_processes_tagged(tag), 0u) << "the dead conclab's run survived the next conclab";
+  EXPECT_TRUE(pids_cgroups_of(pid).empty()) << "the dead conclab's cgroup is left";
+  reap_leftovers();
 }
 
 // The same during `tour -j 3`: every run in flight is ended, no new one starts.

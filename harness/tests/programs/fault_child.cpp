@@ -1,7 +1,7 @@
 // A child that misbehaves on demand, for the harness's own tests (fault_suite_test.cpp):
 //   exit N | raise SIGNO | flood BYTES | grandchild | sleep SECONDS | ignore-term |
 //   escape-group | stop-self | close-stdout | garbage | leave-ipc | fork-bomb | write-file BYTES |
-//   burn-cpu
+//   burn-cpu | setsid-bomb | leave-shm-wait GO_FILE | leave-shm-folder | oom-child | signal-parent
 // Arguments after the mode's own are ignored: tests use one as a tag to find every process a
 // run started in /proc.
 #include <fcntl.h>
@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -103,6 +104,64 @@ int fork_bomb() {
   return 0;
 }
 
+// Every process forks on and on, each child in a session of its own (out of the run's process
+// group), while the leader exits after 0.2 s: only the run's cgroup holds them all.
+int setsid_bomb() {
+  if (::fork() == 0) {
+    for (;;) {
+      if (::fork() == 0) ::setsid();
+      ::usleep(2000);
+    }
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  return 0;
+}
+
+// An object without the run's id in /dev/shm, then waits (at most 20 s) for GO_FILE: meanwhile
+// another program makes one of its own there.
+int leave_shm_wait(const std::string& go_file, const std::string& tag) {
+  const int shm = ::shm_open(("/untagged-" + tag).c_str(), O_CREAT | O_RDWR, 0600);
+  if (shm < 0) return 1;
+  for (int i = 0; i < 20000 && ::access(go_file.c_str(), F_OK) != 0; ++i) ::usleep(1000);
+  return 0;
+}
+
+// A folder in /dev/shm named with the run's id, a file in it.
+int leave_shm_folder() {
+  const char* id = std::getenv("CONCLAB_RUN_ID");
+  const std::string dir = std::string("/dev/shm/conclab.") + (id != nullptr ? id : "by-hand") + ".folder";
+  if (::mkdir(dir.c_str(), 0700) != 0) return 1;
+  std::ofstream(dir + "/inside") << "left behind\n";
+  return 0;
+}
+
+// A child that grows until the run's memory limit kills it; the leader then exits 0.
+int oom_child() {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    std::vector<char*> blocks;
+    for (int i = 0; i < 4096; ++i) {  // up to 16 GiB, touched: resident
+      char* block = static_cast<char*>(std::malloc(4 << 20));
+      if (block == nullptr) break;
+      std::memset(block, 1, 4 << 20);
+      blocks.push_back(block);
+    }
+    std::_Exit(0);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  std::printf("child ended: %s\n", WIFSIGNALED(status) ? "by a signal" : "by itself");
+  return 0;
+}
+
+// Tells its judge to stop, then waits to be ended.
+int signal_parent() {
+  ::kill(::getppid(), SIGTERM);
+  std::puts("sent SIGTERM to my parent");
+  std::fflush(stdout);
+  for (;;) ::pause();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -131,6 +190,11 @@ int main(int argc, char** argv) {
       big.write(block.data(), std::min<unsigned long long>(n, block.size()));
     return big ? 0 : 1;
   }
+  if (mode == "setsid-bomb") return setsid_bomb();
+  if (mode == "leave-shm-wait") return leave_shm_wait(arg, argc > 3 ? argv[3] : "no-tag");
+  if (mode == "leave-shm-folder") return leave_shm_folder();
+  if (mode == "oom-child") return oom_child();
+  if (mode == "signal-parent") return signal_parent();
   if (mode == "burn-cpu") {
     for (volatile unsigned long long spin = 0;; ++spin) {
     }
