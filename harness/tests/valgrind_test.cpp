@@ -19,7 +19,8 @@ namespace conclab {
 namespace {
 
 std::string sample(const std::string& name) {
-  const auto file = std::filesystem::path(__FILE__).parent_path() / "data" / "valgrind" / name;
+  // The source tree by CMake's absolute path: __FILE__ is relative under ccache's base_dir.
+  const auto file = std::filesystem::path(CONCLAB_SOURCE_DIR) / "harness" / "tests" / "data" / "valgrind" / name;
   std::ifstream in(file);
   EXPECT_TRUE(in) << file;
   std::ostringstream text;
