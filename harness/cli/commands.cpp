@@ -8,9 +8,11 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <nlohmann/json.hpp>
 
+#include "baseline.hpp"
 #include "build_info.hpp"
 #include "case_run.hpp"
 #include "catalog.hpp"
@@ -80,6 +82,19 @@ void write_reports(const ReportFiles& files, const ReportInput& input) {
   if (!files.junit.empty()) write_junit(files.junit, input);
 }
 
+// The captured streams as files, for the raw sanitizer text the findings were read from.
+void keep_output(const std::filesystem::path& dir, const RunResult& run) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw HarnessError(fmt::format("--keep-output: cannot make '{}': {}", dir.string(), ec.message()));
+  for (const auto& [name, capture] : {std::pair{"stdout.txt", &run.out}, std::pair{"stderr.txt", &run.err}}) {
+    std::ofstream file(dir / name, std::ios::binary);
+    file << capture->text;
+    file.close();
+    if (!file) throw HarnessError(fmt::format("--keep-output: cannot write '{}'", (dir / name).string()));
+  }
+}
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -96,8 +111,11 @@ int run_command(const RunArgs& args) {
   else spec.hang_detection.reset();
   const stress::Params stress_params{args.seed.value_or(0), args.depth, args.points};
   if (args.seed) spec.env.merge(stress::env(stress_params));
+  const auto known = args.baseline.empty() ? std::set<std::string>{} : load_baseline(args.baseline);
   const auto run = run_program(spec);
-  const auto judgement = classify(run);
+  auto judgement = classify(run);
+  if (!args.baseline.empty()) apply_baseline(judgement, known);
+  if (!args.keep_output.empty()) keep_output(args.keep_output, run);
   if (!args.graph.empty() && run.hang) write_graph(args.graph, *run.hang);
   if (args.show_output) {
     fmt::print("--- stdout ---\n{}--- stderr ---\n{}--- end ---\n", run.out.text, run.err.text);
@@ -123,6 +141,8 @@ int run_command(const RunArgs& args) {
   if (!args.json.empty()) {
     auto report = to_json(run, judgement);
     if (args.seed) report["stress"] = stress_json;
+    if (!args.keep_output.empty()) report["output_dir"] = args.keep_output;
+    if (!args.baseline.empty()) report["baseline"] = args.baseline;
     write_json(args.json, report);
   }
   if (run.interrupted_by) return interrupted_status(run);

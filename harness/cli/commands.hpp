@@ -21,6 +21,8 @@ struct RunArgs {
   ChildLimits limits;        // --max-cpu, --max-file-mib, --max-procs, --max-memory-mib
   std::optional<std::uint64_t> seed;  // --seed: schedule perturbation with this seed (docs/stress.md)
   int depth = 2, points = 8;          // --depth, --points: its PCT parameters
+  std::string baseline;     // an earlier JSON report or SARIF: its findings are known (baseline.hpp)
+  std::string keep_output;  // a folder for the program's stdout.txt and stderr.txt, as captured
   std::vector<std::string> argv;
 };
 int run_command(const RunArgs& args);
