@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <sstream>
 
 namespace conclab::cli {
@@ -22,9 +23,11 @@ void print_frames(std::FILE* out, const std::vector<Frame>& frames, const char* 
   }
 }
 
-// The stacks a person reads to fix the bug: both sides of a race, and where the memory came and went.
+// The stacks a person reads to fix the bug: both sides of a race, where the memory came and went,
+// where each lock of a lock-order inversion was taken.
 bool shows(const std::string& role) {
-  return role == "access" || role == "previous_access" || role == "allocation" || role == "free";
+  return role == "access" || role == "previous_access" || role == "allocation" || role == "free" ||
+         role == "mutex_acquired";
 }
 
 // "previous write of 4 bytes by thread T2 (mutexes held: write M0)", "freed by thread T0", ...
@@ -32,7 +35,10 @@ std::string stack_label(const Stack& stack) {
   if (stack.access.empty()) {
     if (stack.role == "allocation") return "allocated";
     if (stack.role == "free") return "freed";
-    return stack.role;
+    // TSan's lock-order lines say it best: "Mutex M1 acquired here while holding mutex M0 in thread T1".
+    std::string title = stack.title;
+    while (!title.empty() && title.back() == ':') title.pop_back();
+    return title.empty() ? stack.role : title;
   }
   std::string label = fmt::format("{}{} of {} bytes", stack.role == "previous_access" ? "previous " : "", stack.access,
                                   stack.size);
@@ -77,7 +83,8 @@ void print_verdict(std::FILE* out, const RunResult& run, const Judgement& judgem
     fmt::print(out, "  [{}] {}{}{}: {}\n", f.tool, to_string(f.kind), times, f.known ? " (known: in the baseline)" : "",
                f.summary);
     if (!f.location.empty()) fmt::print(out, "      memory: {}\n", f.location);
-    if (f.stacks.size() < 2) {
+    if (f.stacks.size() < 2 ||
+        std::none_of(f.stacks.begin(), f.stacks.end(), [](const Stack& stack) { return shows(stack.role); })) {
       print_frames(out, f.frames, "      ");
       continue;
     }

@@ -47,7 +47,8 @@ std::string without_addresses(std::string_view s) {
     const auto space = s.find(' ');
     const std::string_view word = s.substr(0, space);
     s = space == npos ? ""sv : s.substr(space + 1);
-    if (word.starts_with("0x") || word.starts_with("[0x") || word.starts_with("(0x")) {
+    // "0x7b04...", "[0x...,0x...)", "(0x...)", and a module offset "(prog+0x14fb6e8)".
+    if (word.starts_with("0x") || word.starts_with("[0x") || word.starts_with("(0x") || word.find("+0x") != npos) {
       if (out.ends_with(" at")) out.resize(out.size() - 3);
       continue;
     }
