@@ -27,6 +27,7 @@
 #include "run_record.hpp"
 #include "sarif_report.hpp"
 #include "stress.hpp"
+#include "suppressions.hpp"
 
 namespace conclab::cli {
 namespace {
@@ -112,9 +113,11 @@ int run_command(const RunArgs& args) {
   const stress::Params stress_params{args.seed.value_or(0), args.depth, args.points};
   if (args.seed) spec.env.merge(stress::env(stress_params));
   const auto known = args.baseline.empty() ? std::set<std::string>{} : load_baseline(args.baseline);
+  const auto suppressions = args.suppress.empty() ? std::vector<Suppression>{} : load_suppressions(args.suppress);
   const auto run = run_program(spec);
   auto judgement = classify(run);
   if (!args.baseline.empty()) apply_baseline(judgement, known);
+  if (!args.suppress.empty()) apply_suppressions(judgement, suppressions);
   if (!args.keep_output.empty()) keep_output(args.keep_output, run);
   if (!args.graph.empty() && run.hang) write_graph(args.graph, *run.hang);
   if (args.show_output) {

@@ -22,6 +22,7 @@ struct RunArgs {
   std::optional<std::uint64_t> seed;  // --seed: schedule perturbation with this seed (docs/stress.md)
   int depth = 2, points = 8;          // --depth, --points: its PCT parameters
   std::string baseline;     // an earlier JSON report or SARIF: its findings are known (baseline.hpp)
+  std::string suppress;     // one suppressions file for every tool (suppressions.hpp)
   std::string keep_output;  // a folder for the program's stdout.txt and stderr.txt, as captured
   std::vector<std::string> argv;
 };

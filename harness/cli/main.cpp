@@ -55,6 +55,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1000000));
   run_cmd->add_option("--baseline", run.baseline,
                       "An earlier --json report or SARIF file: its findings are known and do not make the outcome");
+  run_cmd->add_option("--suppress", run.suppress,
+                      "Suppressions for every tool, TSan's syntax (type:pattern; docs/outcomes.md)");
   run_cmd->add_option("--keep-output", run.keep_output, "Write the program's stdout and stderr, as captured, into folder DIR");
   run_cmd->add_option("program", run.argv, "PROGRAM [ARGS...] (after --)")->required();
 

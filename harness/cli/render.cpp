@@ -80,7 +80,7 @@ void print_verdict(std::FILE* out, const RunResult& run, const Judgement& judgem
     }
     std::string times;
     if (f.count > 1) times = fmt::format(" x{} ({} call path{})", f.count, f.paths.size(), f.paths.size() == 1 ? "" : "s");
-    fmt::print(out, "  [{}] {}{}{}: {}\n", f.tool, to_string(f.kind), times, f.known ? " (known: in the baseline)" : "",
+    fmt::print(out, "  [{}] {}{}{}: {}\n", f.tool, to_string(f.kind), times, f.known ? " (known: in the baseline)" : f.suppressed ? " (suppressed)" : "",
                f.summary);
     if (!f.location.empty()) fmt::print(out, "      memory: {}\n", f.location);
     if (f.stacks.size() < 2 ||

@@ -70,7 +70,8 @@ nlohmann::json to_json(const RunResult& run, const Judgement& judgement) {
                         {"count", f.count},
                         {"paths", f.paths},
                         {"fingerprint", f.fingerprint},
-                        {"known", f.known}});
+                        {"known", f.known},
+                        {"suppressed", f.suppressed}});
   }
   report["findings"] = std::move(findings);
   if (run.hang) report["cycle"] = cycle_json(*run.hang);

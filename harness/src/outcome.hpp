@@ -84,6 +84,7 @@ struct Finding {
   std::vector<std::string> paths{};  // their distinct call paths through the program's own code
   std::string fingerprint{};        // stable across runs: no address, thread id or report order in it
   bool known = false;               // in the --baseline report: does not make the outcome
+  bool suppressed = false;          // matched by a --suppress line: does not make the outcome
 };
 
 // The frames a person should look at first: those in the program's own code,

@@ -123,7 +123,7 @@ Judgement classify(const RunResult& run) {
 void decide_outcome(Judgement& j) {
   j.outcome = Outcome::clean;
   for (const auto& f : j.findings) {
-    if (f.known) continue;
+    if (f.known || f.suppressed) continue;
     if (priority(f.kind) > priority(j.outcome)) j.outcome = f.kind;
     if (!j.signal && f.kind == Outcome::crash && f.signal) j.signal = f.signal;
   }

@@ -26,7 +26,7 @@ struct Judgement {
 
 Judgement classify(const RunResult& run);
 
-// The outcome from the findings not marked known (a --baseline's), highest priority first.
+// The outcome from the findings neither known (--baseline) nor suppressed (--suppress).
 void decide_outcome(Judgement& judgement);
 
 // "the CPU-time limit" for limit_hit "cpu", and so on; limit_hit itself when it is not one of ours.
