@@ -148,6 +148,16 @@ int run_command(const RunArgs& args) {
     if (!args.baseline.empty()) report["baseline"] = args.baseline;
     write_json(args.json, report);
   }
+  if (!args.sarif.empty() || !args.junit.empty()) {
+    // One run of a program, in the shape of a case's run: the program is the "case", clean expected.
+    RunRecord record{std::filesystem::path(args.argv.front()).filename().string(), "run", build_info::kTool, args.argv.front(),
+                     {}, judgement, run.hang, run.duration_s, describe_exit(run), judgement.outcome == Outcome::clean,
+                     std::string(to_string(judgement.outcome))};
+    const ReportInput input{fmt::format("conclab run {}", args.argv.front()), build_info::kTool,
+                            std::filesystem::current_path(), {}, {record}, run.duration_s};
+    if (!args.sarif.empty()) write_sarif(args.sarif, input);
+    if (!args.junit.empty()) write_junit(args.junit, input);
+  }
   if (run.interrupted_by) return interrupted_status(run);
   return judgement.outcome == Outcome::clean ? 0 : 1;
 }

@@ -12,6 +12,13 @@
 
 namespace conclab::cli {
 
+// Report files a check or a tour writes besides what it prints; empty: not written.
+struct ReportFiles {
+  std::string html;   // one self-contained page (html_report.hpp)
+  std::string sarif;  // SARIF 2.1.0 (sarif_report.hpp)
+  std::string junit;  // JUnit XML (junit_report.hpp)
+};
+
 struct RunArgs {
   double timeout_s = 30;
   std::string json;
@@ -24,18 +31,12 @@ struct RunArgs {
   std::string baseline;     // an earlier JSON report or SARIF: its findings are known (baseline.hpp)
   std::string suppress;     // one suppressions file for every tool (suppressions.hpp)
   std::string keep_output;  // a folder for the program's stdout.txt and stderr.txt, as captured
+  std::string sarif, junit; // the run as SARIF 2.1.0 / JUnit XML, as check and tour write them
   std::vector<std::string> argv;
 };
 int run_command(const RunArgs& args);
 
 int list_command(bool markdown);
-
-// Report files a check or a tour writes besides what it prints; empty: not written.
-struct ReportFiles {
-  std::string html;   // one self-contained page (html_report.hpp)
-  std::string sarif;  // SARIF 2.1.0 (sarif_report.hpp)
-  std::string junit;  // JUnit XML (junit_report.hpp)
-};
 
 struct CheckArgs {
   std::string case_id;

@@ -57,6 +57,8 @@ int main(int argc, char** argv) {
                       "An earlier --json report or SARIF file: its findings are known and do not make the outcome");
   run_cmd->add_option("--suppress", run.suppress,
                       "Suppressions for every tool, TSan's syntax (type:pattern; docs/outcomes.md)");
+  run_cmd->add_option("--sarif", run.sarif, "Write the findings as SARIF 2.1.0 to FILE (with partialFingerprints)");
+  run_cmd->add_option("--junit", run.junit, "Write the run as JUnit XML to FILE");
   run_cmd->add_option("--keep-output", run.keep_output, "Write the program's stdout and stderr, as captured, into folder DIR");
   run_cmd->add_option("program", run.argv, "PROGRAM [ARGS...] (after --)")->required();
 
