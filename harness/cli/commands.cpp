@@ -7,12 +7,13 @@
 #include <atomic>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <nlohmann/json.hpp>
 
+#include "baseline.hpp"
 #include "build_info.hpp"
 #include "case_run.hpp"
 #include "catalog.hpp"
@@ -28,6 +29,7 @@
 #include "run_record.hpp"
 #include "sarif_report.hpp"
 #include "stress.hpp"
+#include "suppressions.hpp"
 
 namespace conclab::cli {
 namespace {
@@ -101,6 +103,15 @@ void write_reports(const ReportFiles& files, const ReportInput& input) {
   if (!files.junit.empty()) write_junit(files.junit, input);
 }
 
+// The captured streams as files, for the raw sanitizer text the findings were read from.
+void keep_output(const std::filesystem::path& dir, const RunResult& run) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw HarnessError(fmt::format("--keep-output: cannot make '{}': {}", dir.string(), ec.message()));
+  write_output_file(dir / "stdout.txt", run.out.text);
+  write_output_file(dir / "stderr.txt", run.err.text);
+}
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -117,6 +128,8 @@ int run_command(const RunArgs& args) {
   else spec.hang_detection.reset();
   const stress::Params stress_params{args.seed.value_or(0), args.depth, args.points};
   if (args.seed) spec.env.merge(stress::env(stress_params));
+  const auto known = args.baseline.empty() ? std::set<std::string>{} : load_baseline(args.baseline);
+  const auto suppressions = args.suppress.empty() ? std::vector<Suppression>{} : load_suppressions(args.suppress);
   if (const auto signo = stop_signal()) {
     fmt::print(stderr, "conclab: stopped by {} before the program started\n", signal_name(*signo));
     return 128 + *signo;
@@ -124,7 +137,9 @@ int run_command(const RunArgs& args) {
   auto run = run_program(spec);
   // A stop after the program ended (while conclab sweeps, judges, writes) counts as well.
   if (!run.interrupted_by) run.interrupted_by = stop_signal();
-  const auto judgement = classify(run);
+  auto judgement = classify(run);
+  if (!args.baseline.empty()) apply_baseline(judgement, known);
+  if (!args.suppress.empty()) apply_suppressions(judgement, suppressions);
   if (args.show_output) {
     fmt::print("--- stdout ---\n{}--- stderr ---\n{}--- end ---\n", run.out.text, run.err.text);
   }
@@ -155,9 +170,22 @@ int run_command(const RunArgs& args) {
     auto report = to_json(run, judgement);
     if (args.seed) report["stress"] = stress_json;
     if (!args.expect.empty()) report["expected"] = {{"outcomes", args.expect}, {"met", as_expected}};
+    if (!args.keep_output.empty()) report["output_dir"] = args.keep_output;
+    if (!args.baseline.empty()) report["baseline"] = args.baseline;
     written = write_or_report([&] { write_json(args.json, report); });
   }
   if (!args.graph.empty() && run.hang) written = write_or_report([&] { write_graph(args.graph, *run.hang); }) && written;
+  if (!args.keep_output.empty()) written = write_or_report([&] { keep_output(args.keep_output, run); }) && written;
+  if (!args.sarif.empty() || !args.junit.empty()) {
+    // One run of a program, in the shape of a case's run: the program is the "case", clean expected.
+    RunRecord record{std::filesystem::path(args.argv.front()).filename().string(), "run", build_info::kTool, args.argv.front(),
+                     {}, judgement, run.hang, run.duration_s, describe_exit(run), judgement.outcome == Outcome::clean,
+                     std::string(to_string(judgement.outcome))};
+    const ReportInput input{fmt::format("conclab run {}", args.argv.front()), build_info::kTool,
+                            std::filesystem::current_path(), {}, {record}, run.duration_s};
+    if (!args.sarif.empty()) written = write_or_report([&] { write_sarif(args.sarif, input); }) && written;
+    if (!args.junit.empty()) written = write_or_report([&] { write_junit(args.junit, input); }) && written;
+  }
   if (run.interrupted_by) return interrupted_status(run);
   if (!written) return 2;
   if (!args.expect.empty()) return as_expected ? 0 : 1;

@@ -12,6 +12,13 @@
 
 namespace conclab::cli {
 
+// Report files a check or a tour writes besides what it prints; empty: not written.
+struct ReportFiles {
+  std::string html;   // one self-contained page (html_report.hpp)
+  std::string sarif;  // SARIF 2.1.0 (sarif_report.hpp)
+  std::string junit;  // JUnit XML (junit_report.hpp)
+};
+
 struct RunArgs {
   double timeout_s = 30;
   std::string json;
@@ -22,18 +29,15 @@ struct RunArgs {
   std::optional<std::uint64_t> seed;  // --seed: schedule perturbation with this seed (docs/stress.md)
   int depth = 2, points = 8;          // --depth, --points: its PCT parameters
   std::vector<std::string> expect;    // --expect: exit 0 when the outcome is one of these, 1 otherwise
+  std::string baseline;     // an earlier JSON report or SARIF: its findings are known (baseline.hpp)
+  std::string suppress;     // one suppressions file for every tool (suppressions.hpp)
+  std::string keep_output;  // a folder for the program's stdout.txt and stderr.txt, as captured
+  std::string sarif, junit; // the run as SARIF 2.1.0 / JUnit XML, as check and tour write them
   std::vector<std::string> argv;
 };
 int run_command(const RunArgs& args);
 
 int list_command(bool markdown);
-
-// Report files a check or a tour writes besides what it prints; empty: not written.
-struct ReportFiles {
-  std::string html;   // one self-contained page (html_report.hpp)
-  std::string sarif;  // SARIF 2.1.0 (sarif_report.hpp)
-  std::string junit;  // JUnit XML (junit_report.hpp)
-};
 
 struct CheckArgs {
   std::string case_id;

@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
                       "Milliseconds a tree must stay blocked to be judged stuck (0: only the time limit)")
       ->check(CLI::Range(0, 600000));
   std::uint64_t file_mib = run.limits.file_bytes >> 20, memory_mib = run.limits.memory_bytes >> 20;
-  run_cmd->add_option("--max-cpu", run.limits.cpu_seconds, "CPU-time limit of the program in seconds (SIGXCPU)")
+  run_cmd->add_option("--max-cpu", run.limits.cpu_seconds, "CPU-time limit of the program in seconds (SIGXCPU; default: the time limit x CPUs + 11 s)")
       ->check(CLI::Range(1, 86400));
   run_cmd->add_option("--max-file-mib", file_mib, "Largest file it may write, MiB (SIGXFSZ)")->check(CLI::Range(1, 1 << 20));
   run_cmd->add_option("--max-procs", run.limits.processes, "Processes and threads it may have at once (cgroup)")
@@ -69,6 +69,14 @@ int main(int argc, char** argv) {
       ->check([](const std::string& outcome) {
         return conclab::outcome_from_string(outcome) ? std::string() : "unknown outcome '" + outcome + "' (docs/outcomes.md)";
       });
+  run_cmd->add_option("--baseline", run.baseline,
+                      "An earlier --json report or SARIF file: its findings are known and do not make the outcome");
+  run_cmd->add_option("--suppress", run.suppress,
+                      "Suppressions for every tool, TSan's syntax (type:pattern; docs/outcomes.md)");
+  output_files.push_back(
+      run_cmd->add_option("--sarif", run.sarif, "Write the findings as SARIF 2.1.0 to FILE (with partialFingerprints)"));
+  output_files.push_back(run_cmd->add_option("--junit", run.junit, "Write the run as JUnit XML to FILE"));
+  run_cmd->add_option("--keep-output", run.keep_output, "Write the program's stdout and stderr, as captured, into folder DIR");
   run_cmd->add_option("program", run.argv, "PROGRAM [ARGS...] (after --)")->required();
 
   bool markdown = false;

@@ -1,7 +1,8 @@
 // Fuzz target: a run's stderr and stdout as the judge reads them — the TSan, ASan, LSan and UBSan
 // report parser, the CONCLAB_WRONG_RESULT markers, the verdict and the JSON report made of them.
 // Beyond "no crash, leak, UB or time-out", it checks the promise of reports.cpp: every string of a
-// finding is valid UTF-8 without control characters, and a summary is one line of bounded length.
+// finding is valid UTF-8 without control characters, and a summary is one line of bounded length;
+// every stack of a finding has frames and a printable title, and the first one is its `frames`.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -30,6 +31,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
               "a frame has no control character");
       require(frame.line >= 0, "a frame's line is not negative");
     }
+    require(printable(finding.location) && printable(finding.fingerprint), "a location has no control character");
+    require(finding.stacks.empty() || finding.stacks.front().frames.size() == finding.frames.size(),
+            "frames is the first stack");
+    for (const auto& stack : finding.stacks) {
+      require(printable(stack.title) && printable(stack.access) && printable(stack.thread) && !stack.frames.empty(),
+              "a stack has frames and a printable title");
+      for (const auto& mutex : stack.mutexes) require(printable(mutex), "a mutex name has no control character");
+    }
+    require(finding.count >= 1, "a finding stands for at least one report");
   }
   conclab::judge(judgement, {judgement.outcome, "main", {}, {}, {}});
   // The default error handler throws on invalid UTF-8, and an uncaught exception is a crash.

@@ -138,7 +138,14 @@ std::string run_html(const ReportInput& input, Sources& sources, const RunRecord
                         is_warning(f.kind) ? " warning" : "", esc(std::string(to_string(f.kind))), esc(f.tool),
                         esc(f.summary));
     // A stuck run's stacks follow with its wait-for graph, one per blocked thread.
-    if (!r.hang) html += stack_html(input, sources, f.frames);
+    if (f.count > 1) html += fmt::format(" <span class=\"meta\">&times;{} ({} call paths)</span>", f.count, f.paths.size());
+    if (!f.location.empty()) html += fmt::format("<p class=\"meta\">Memory: {}</p>\n", esc(f.location));
+    if (!r.hang && f.stacks.size() < 2) html += stack_html(input, sources, f.frames);
+    // Every stack the tool printed, each under its own line: both sides of a race, allocation, free.
+    if (!r.hang && f.stacks.size() >= 2)
+      for (const auto& stack : f.stacks)
+        html += fmt::format("<p class=\"meta\"><b>{}</b>: {}</p>\n", esc(stack.role), esc(stack.title)) +
+                stack_html(input, sources, stack.frames);
     html += "</div>\n";
   }
   if (r.hang) {

@@ -16,6 +16,21 @@ nlohmann::json frames_json(const std::vector<Frame>& frames) {
   return out;
 }
 
+nlohmann::json stacks_json(const std::vector<Stack>& stacks) {
+  auto out = nlohmann::json::array();
+  for (const auto& s : stacks) {
+    nlohmann::json one{{"role", s.role}, {"title", s.title}, {"frames", frames_json(s.frames)}};
+    if (!s.access.empty()) {
+      one["access"] = s.access;
+      one["size"] = s.size;
+      one["thread"] = s.thread;
+      one["mutexes"] = s.mutexes;
+    }
+    out.push_back(std::move(one));
+  }
+  return out;
+}
+
 nlohmann::json stream_json(const Capture& c) {
   return {{"bytes", c.total_bytes}, {"truncated", c.truncated}};
 }
@@ -50,7 +65,14 @@ nlohmann::json to_json(const RunResult& run, const Judgement& judgement) {
     findings.push_back({{"kind", to_string(f.kind)},
                         {"tool", f.tool},
                         {"summary", f.summary},
-                        {"frames", frames_json(f.frames)}});
+                        {"frames", frames_json(f.frames)},
+                        {"stacks", stacks_json(f.stacks)},
+                        {"location", f.location.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.location)},
+                        {"count", f.count},
+                        {"paths", f.paths},
+                        {"fingerprint", f.fingerprint},
+                        {"known", f.known},
+                        {"suppressed", f.suppressed}});
   }
   report["findings"] = std::move(findings);
   if (run.hang) report["cycle"] = cycle_json(*run.hang);
@@ -68,6 +90,9 @@ nlohmann::json to_json(const RunResult& run, const Judgement& judgement) {
   auto signalled = nlohmann::json::array();
   for (const auto& s : run.signalled_harness) signalled.push_back({{"signal", signal_name(s.signo)}, {"pid", s.sender}});
   report["signalled_conclab"] = std::move(signalled);
+  report["cpu_limit_s"] = run.cpu_limit_s;
+  report["complete"] = judgement.cut_short.empty();
+  report["cut_short"] = judgement.cut_short.empty() ? nlohmann::json(nullptr) : nlohmann::json(judgement.cut_short);
   report["stdout"] = stream_json(run.out);
   report["stderr"] = stream_json(run.err);
   return report;

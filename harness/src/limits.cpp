@@ -1,12 +1,15 @@
 #include "limits.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
@@ -132,6 +135,26 @@ void remove_stale_cgroups(const fs::path& parent, bool freezer, bool v2) {
 }
 
 }  // namespace
+
+std::uint64_t cpu_cap_for(std::chrono::milliseconds timeout, unsigned cpus) {
+  // The grace after SIGTERM and a few seconds of slack for the sanitizers' exit work (TSan and
+  // LSan read the whole heap at exit, on one CPU, after the time limit may have passed).
+  constexpr double kSlackSeconds = 10;
+  const double wall = std::chrono::duration<double>(timeout).count() + 1;
+  return static_cast<std::uint64_t>(std::ceil(wall * std::max(1u, cpus) + kSlackSeconds));
+}
+
+unsigned usable_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+  return static_cast<unsigned>(std::max(1, CPU_COUNT(&set)));
+}
+
+ChildLimits effective_limits(ChildLimits limits, std::chrono::milliseconds timeout) {
+  if (limits.cpu_seconds == 0) limits.cpu_seconds = cpu_cap_for(timeout, usable_cpus());
+  return limits;
+}
 
 int apply_rlimits(const ChildLimits& limits) {
   const rlimit no_core{0, 0};

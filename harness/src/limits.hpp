@@ -22,11 +22,24 @@
 namespace conclab {
 
 struct ChildLimits {
-  std::uint64_t cpu_seconds = 120;               // RLIMIT_CPU: SIGXCPU, then SIGKILL a second later
+  // RLIMIT_CPU: SIGXCPU, then SIGKILL a second later. 0: follow the run's time limit (cpu_cap_for).
+  std::uint64_t cpu_seconds = 0;
   std::uint64_t file_bytes = 1ull << 30;         // RLIMIT_FSIZE: a bigger write gets SIGXFSZ
   std::uint64_t processes = 512;                 // cgroup pids.max (threads count too)
   std::uint64_t memory_bytes = 4ull << 30;       // cgroup memory limit (resident memory, not address space)
 };
+
+// The CPU-time cap of a run whose time limit is `timeout` on `cpus` usable CPUs: more CPU time than
+// its threads can use before the watchdog ends it, so it never cuts a run the time limit allows
+// (a fixed 120 s killed two busy TSan threads after 102 s of a 300 s limit). It stays as a backstop
+// for a run that outlives conclab itself (conclab killed by SIGKILL cannot end it).
+std::uint64_t cpu_cap_for(std::chrono::milliseconds timeout, unsigned cpus);
+
+// CPUs this process may run on (its affinity mask), at least 1.
+unsigned usable_cpus();
+
+// `limits` with cpu_seconds filled in from the time limit when it is 0.
+ChildLimits effective_limits(ChildLimits limits, std::chrono::milliseconds timeout);
 
 // Sets the rlimits; runs in the child between fork and exec (async-signal-safe).
 int apply_rlimits(const ChildLimits& limits);

@@ -54,12 +54,37 @@ struct Frame {
   std::string module;  // binary or shared library, e.g. "libstdc++.so.6"; may be empty
 };
 
+// One stack of a report, with what the tool said it is.
+struct Stack {
+  // "access" (the report's own access or error), "previous_access" (TSan: the other side of a
+  // race), "allocation", "free", "mutex_acquired", "mutex_created", "thread_created" or "other".
+  std::string role;
+  std::string title;  // the tool's line before the stack, e.g. "Previous write of size 4 at 0x... by thread T2:"
+  // For an access: "read", "write", "atomic write"...; its size in bytes; the thread ("T2",
+  // "main thread"); TSan's mutexes held ("write M0"). Empty/0 when the title does not say.
+  std::string access;
+  int size = 0;
+  std::string thread;
+  std::vector<std::string> mutexes;
+  std::vector<Frame> frames;  // innermost first
+};
+
 struct Finding {
   Outcome kind = Outcome::clean;
   std::string tool;     // "tsan" | "asan" | "ubsan" | "lsan" | "watchdog" | "program"
   std::string summary;  // one line, e.g. "data race cases/data_race/lost_update/buggy.cpp:21 in bump"
-  std::vector<Frame> frames;  // innermost first, as the tool printed them
+  std::vector<Frame> frames;  // the first stack, innermost first, as the tool printed it
   std::optional<int> signal;  // fatal signal the tool reported (e.g. SIGSEGV caught by a sanitizer)
+  // The members below have initializers so that the many {kind, tool, summary, frames, signal}
+  // aggregates stay complete (-Wmissing-field-initializers).
+  std::vector<Stack> stacks{};  // every stack the tool printed, in its order (stacks[0].frames == frames)
+  std::string location{};     // what the memory is: "heap block of size 48", "global 'counter' of size 4"
+  // Grouping (findings_group.hpp): reports of the same kind at the same source lines are one finding.
+  int count = 1;                    // reports it stands for
+  std::vector<std::string> paths{};  // their distinct call paths through the program's own code
+  std::string fingerprint{};        // stable across runs: no address, thread id or report order in it
+  bool known = false;               // in the --baseline report: does not make the outcome
+  bool suppressed = false;          // matched by a --suppress line: does not make the outcome
 };
 
 // The frames a person should look at first: those in the program's own code,

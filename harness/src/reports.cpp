@@ -1,5 +1,8 @@
 #include "reports.hpp"
 
+#include "report_stacks.hpp"
+#include "report_text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -17,89 +20,8 @@ namespace conclab::reports {
 namespace {
 
 using namespace std::string_view_literals;
+using namespace detail;
 constexpr auto npos = std::string_view::npos;
-
-constexpr std::size_t kMaxSummary = 1000;  // bytes: a summary is one line of a report, not a dump
-
-std::string_view trim(std::string_view s) {
-  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
-  while (!s.empty() && blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && blank(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-template <class Visit>
-void for_each_line(std::string_view text, Visit visit) {
-  while (!text.empty()) {
-    const auto end = text.find('\n');
-    visit(text.substr(0, end));
-    if (end == npos) return;
-    text.remove_prefix(end + 1);
-  }
-}
-
-// Length of the well-formed UTF-8 sequence that starts s (non-empty), 0 when it is not one.
-std::size_t utf8_length(std::string_view s) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-  const unsigned char lead = byte(0);
-  if (lead < 0x80) return 1;
-  const std::size_t n = lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3 : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0;
-  if (n == 0 || s.size() < n) return 0;
-  for (std::size_t i = 1; i < n; ++i)
-    if ((byte(i) & 0xC0) != 0x80) return 0;
-  // Overlong forms, UTF-16 surrogates and code points past U+10FFFF.
-  if ((lead == 0xE0 && byte(1) < 0xA0) || (lead == 0xED && byte(1) > 0x9F) || (lead == 0xF0 && byte(1) < 0x90) ||
-      (lead == 0xF4 && byte(1) > 0x8F))
-    return 0;
-  return n;
-}
-
-// Findings end up in JSON reports and terminals: replace control characters and malformed UTF-8,
-// which a crashing program may well have written, with '?'.
-std::string printable(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  while (!s.empty()) {
-    // Printable ASCII, nearly all of a report, is copied a run at a time: a byte at a time made
-    // this the judge's hottest loop on long stacks.
-    const auto run = std::find_if(s.begin(), s.end(), [](char c) {
-      const auto byte = static_cast<unsigned char>(c);
-      return byte < 0x20 || byte >= 0x7F;
-    });
-    if (run != s.begin()) {
-      const auto n = static_cast<std::size_t>(run - s.begin());
-      out.append(s.substr(0, n));
-      s.remove_prefix(n);
-      continue;
-    }
-    const auto n = utf8_length(s);
-    const auto c = static_cast<unsigned char>(s.front());
-    if (n == 0 || (n == 1 && (c < 0x20 || c == 0x7F))) {
-      out += c == '\t' ? ' ' : '?';
-      s.remove_prefix(1);
-      continue;
-    }
-    out.append(s.substr(0, n));
-    s.remove_prefix(n);
-  }
-  return out;
-}
-
-std::string one_line(std::string_view s) {
-  s = trim(s);
-  if (s.size() <= kMaxSummary) return printable(s);
-  return printable(s.substr(0, kMaxSummary)) + "...";
-}
-
-bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-int to_int(std::string_view digits) {
-  int value = 0;
-  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  return error == std::errc{} ? value : 0;
-}
 
 struct Location {
   std::string_view file;  // empty for "<null>"
@@ -220,6 +142,8 @@ Outcome memory_outcome(std::string_view what) {
   return Outcome::memory_error;
 }
 
+constexpr std::size_t kMaxStacks = 32;  // per report: TSan prints at most a dozen
+
 // The report being read.
 struct Report {
   Finding finding;
@@ -227,11 +151,13 @@ struct Report {
   std::string tool_summary;    // the SUMMARY line without "SUMMARY: <Sanitizer>: "
   std::optional<Frame> place;  // UBSan: the location printed on the runtime-error line
   bool unterminated = false;   // UBSan runtime errors end with their stack, without a SUMMARY
-  bool stack_done = false;     // the first stack, the one that shows the bad access, is read
+  bool in_stack = false;       // the last line read was a frame
+  std::string title;           // the last line that was not a frame: the title of the next stack
 };
 
 Report tsan_warning(std::string_view rest) {
   Report report;
+  report.title = one_line(rest);
   report.what = rest.substr(0, rest.rfind(" (pid="));
   report.finding.kind = tsan_outcome(report.what);
   report.finding.tool = "tsan";
@@ -241,6 +167,7 @@ Report tsan_warning(std::string_view rest) {
 // "ERROR: <Sanitizer>: <rest>": memory errors, fatal signals ("SEGV on unknown address") and leaks.
 Report sanitizer_error(std::string_view rest, std::string_view tool) {
   Report report;
+  report.title = one_line(rest);
   report.finding.tool = tool;
   report.what = rest.substr(0, rest.find(" on "));
   if (tool == "lsan" && rest.starts_with("detected memory leaks")) {
@@ -300,12 +227,21 @@ void take_summary(Report& report, std::string_view line) {
 
 // Reads one more line of an open report; true when the report is complete.
 bool feed(Report& report, std::string_view line) {
+  auto& stacks = report.finding.stacks;
   if (auto frame = parse_frame(line)) {
-    if (!report.stack_done) report.finding.frames.push_back(std::move(*frame));
+    if (!report.in_stack) {
+      if (stacks.size() == kMaxStacks) return false;
+      stacks.push_back(describe_stack(report.title, stacks.empty()));
+    }
+    report.in_stack = true;
+    stacks.back().frames.push_back(std::move(*frame));
     return false;
   }
-  if (!report.finding.frames.empty() || report.unterminated) report.stack_done = true;
+  report.in_stack = false;
   const std::string_view text = trim(line);
+  if (!text.empty()) report.title = one_line(text);
+  if (const auto located = location_of(text); !located.empty() && report.finding.location.empty())
+    report.finding.location = located;
   if (text.starts_with("SUMMARY: ")) {
     take_summary(report, text);
     return true;
@@ -334,7 +270,12 @@ std::string summarize(const Report& report) {
 }
 
 Finding finish(Report&& report) {
-  if (report.finding.frames.empty() && report.place) report.finding.frames.push_back(std::move(*report.place));
+  auto& stacks = report.finding.stacks;
+  if (stacks.empty() && report.place) {
+    stacks.push_back(describe_stack(one_line(report.what), true));
+    stacks.back().frames.push_back(std::move(*report.place));
+  }
+  if (!stacks.empty()) report.finding.frames = stacks.front().frames;
   report.finding.summary = summarize(report);
   return std::move(report.finding);
 }
@@ -343,16 +284,20 @@ Finding finish(Report&& report) {
 
 std::vector<Finding> parse(std::string_view text) {
   std::vector<Finding> findings;
-  std::optional<Report> open;
+  // A plain Report and a flag, not std::optional<Report>: g++ 12 -O2 warns falsely that the
+  // optional's strings may be used uninitialized.
+  Report open;
+  bool reading = false;
   const auto close = [&] {
-    if (open) findings.push_back(finish(std::move(*open)));
-    open.reset();
+    if (reading) findings.push_back(finish(std::move(open)));
+    reading = false;
   };
   for_each_line(text, [&](std::string_view line) {
     if (auto started = start_report(line)) {
       close();  // a report cut short by the next one still counts
-      open = std::move(started);
-    } else if (open && feed(*open, line)) {
+      open = std::move(*started);
+      reading = true;
+    } else if (reading && feed(open, line)) {
       close();
     }
   });

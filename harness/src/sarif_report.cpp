@@ -132,10 +132,16 @@ json sarif_report(const ReportInput& input) {
         if (!threads.empty())
           flows.push_back({{"message", {{"text", fmt::format("the wait-for {} of the stuck run", to_string(f.kind))}}},
                            {"threadFlows", std::move(threads)}});
+      } else if (f.stacks.size() > 1) {  // both sides of a race, an allocation and a free...: each a thread flow
+        json threads = json::array();
+        for (const auto& stack : f.stacks)
+          if (!stack.frames.empty()) threads.push_back(thread_flow(input.source_dir, stack.frames, stack.role + ": " + stack.title));
+        flows.push_back({{"message", {{"text", "the stacks " + f.tool + " reported"}}}, {"threadFlows", std::move(threads)}});
       } else if (!f.frames.empty()) {
         flows.push_back({{"message", {{"text", "the stack " + f.tool + " reported"}}},
                          {"threadFlows", json::array({thread_flow(input.source_dir, f.frames, "")})}});
       }
+      if (!f.fingerprint.empty()) result["partialFingerprints"] = {{"conclab/v1", f.fingerprint}};
       if (!flows.empty()) result["codeFlows"] = std::move(flows);
       result["properties"] = {{"case", r.case_id},        {"variant", r.variant},
                               {"tool", r.tool},           {"reporter", f.tool},

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <csignal>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/readable_pipe.hpp>
 #include <boost/asio/post.hpp>
@@ -212,8 +213,9 @@ RunResult run_program(const RunSpec& spec) {
     env.emplace("TMPDIR", sandbox->temp_dir().string());
   }
   // Destroyed after the run's last process is gone (a cgroup with members cannot be removed).
+  const ChildLimits limits = effective_limits(spec.limits, spec.timeout);
   std::optional<ChildCgroup> cgroup;
-  if (sandbox) cgroup.emplace(sandbox->run_id(), spec.limits);
+  if (sandbox) cgroup.emplace(sandbox->run_id(), limits);
   static const std::vector<std::string> no_cgroup;
 
   asio::io_context io;
@@ -234,7 +236,7 @@ RunResult run_program(const RunSpec& spec) {
                                                    bp::process_stdio{stdio.in, stdio.out, stdio.err},
                                                    bp::process_environment{child_environment(env)},
                                                    bp::process_start_dir{spec.working_dir.empty() ? "." : spec.working_dir},
-                                                   ChildSetup{&spec.limits, cgroup ? &cgroup->procs_files() : &no_cgroup, ::getpid()});
+                                                   ChildSetup{&limits, cgroup ? &cgroup->procs_files() : &no_cgroup, ::getpid()});
     if (!ec) register_leader(launched.id());
     return launched;
   }();
@@ -243,6 +245,7 @@ RunResult run_program(const RunSpec& spec) {
 
   const pid_t pgid = child.id();
   RunResult result;
+  result.cpu_limit_s = limits.cpu_seconds;
   bool exited = false;
   Watchdog watchdog(io, pgid, spec.timeout, spec.grace);
   asio::steady_timer drain_limit(io);
@@ -313,9 +316,13 @@ RunResult run_program(const RunSpec& spec) {
     result.leftovers = sandbox->collect();
     result.signalled_harness = take_signals_from_run(sandbox->run_id());
   }
+  // The limit that ended or cut the run, the one that acted first when several did.
+  if (result.timed_out) result.limit_hit = "time";
+  else if (result.signal == SIGXCPU) result.limit_hit = "cpu";
+  else if (result.signal == SIGXFSZ) result.limit_hit = "file_size";
   if (cgroup) {
-    if (cgroup->memory_limit_hit()) result.limit_hit = "memory";
-    else if (cgroup->process_limit_hit()) result.limit_hit = "processes";
+    if (result.limit_hit.empty() && cgroup->memory_limit_hit()) result.limit_hit = "memory";
+    else if (result.limit_hit.empty() && cgroup->process_limit_hit()) result.limit_hit = "processes";
     result.limits_applied = cgroup->describe();
   }
   result.out = std::move(out).finish("stdout");

@@ -54,7 +54,10 @@ struct RunResult {
   int strays_killed = 0;  // processes of its tree still alive after it ended, killed and reaped
   std::vector<Stray> orphans;       // those strays, when the program had ended by itself
   std::vector<Leftover> leftovers;  // IPC objects and temp files it left, removed since
-  std::string limit_hit;   // "memory" or "processes" when the run's cgroup limit stopped something
+  // The limit that ended or cut the run: "time" (the watchdog), "cpu" (SIGXCPU), "file_size"
+  // (SIGXFSZ), "memory" (the cgroup's OOM kill) or "processes" (fork failed at pids.max); empty when none.
+  std::string limit_hit;
+  std::uint64_t cpu_limit_s = 0;  // the RLIMIT_CPU the run had
   std::string limits_applied;  // what the cgroup enforced, or why it could not
   std::optional<int> interrupted_by;  // the stop signal the harness received (interrupt.hpp); the run was ended
   std::vector<SignalFromRun> signalled_harness;  // signals the run's processes sent to conclab, ignored

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <csignal>
 
+#include "findings_group.hpp"
 #include "reports.hpp"
 
 namespace conclab {
@@ -28,6 +29,17 @@ bool frame_names(const Frame& frame, std::string_view name) {
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
+// Empty when the program ended by itself (an exit, or a signal of its own making).
+std::string cut_short(const RunResult& run) {
+  if (run.interrupted_by) return "conclab was stopped by " + signal_name(*run.interrupted_by) + " and ended it";
+  if (run.hang) return "it was stuck and conclab ended it";
+  if (run.timed_out) return fmt::format("the time limit ended it after {:.1f} s", run.duration_s);
+  if (run.limit_hit == "cpu") return fmt::format("the CPU-time limit ({} s of CPU, SIGXCPU) ended it", run.cpu_limit_s);
+  if (run.limit_hit == "file_size") return "the file-size limit (SIGXFSZ) ended it";
+  if (run.limit_hit == "memory" && run.signal) return "the memory limit ended it (the kernel's OOM kill)";
+  return {};
+}
+
 }  // namespace
 
 const Finding* Judgement::deciding() const {
@@ -36,8 +48,18 @@ const Finding* Judgement::deciding() const {
   return nullptr;
 }
 
+std::string limit_name(const std::string& limit_hit) {
+  if (limit_hit == "time") return "the time limit";
+  if (limit_hit == "cpu") return "the CPU-time limit";
+  if (limit_hit == "file_size") return "the file-size limit";
+  if (limit_hit == "memory") return "the memory limit";
+  if (limit_hit == "processes") return "the process limit";
+  return limit_hit;
+}
+
 Judgement classify(const RunResult& run) {
   Judgement j;
+  j.cut_short = cut_short(run);
   j.findings = reports::parse(run.err.text);
   for (auto& marker : reports::parse_program_markers(run.out.text)) j.findings.push_back(std::move(marker));
   for (auto& marker : reports::parse_program_markers(run.err.text)) j.findings.push_back(std::move(marker));
@@ -54,12 +76,20 @@ Judgement classify(const RunResult& run) {
                           fmt::format("still running at the time limit ({:.1f} s); ended by the watchdog",
                                       run.duration_s),
                           {}, run.signal});
+  } else if (run.limit_hit == "cpu") {
+    // Out of time as much as at the wall-clock limit: the program was still working.
+    j.signal = run.signal;
+    j.findings.push_back({Outcome::timeout, "watchdog",
+                          fmt::format("still running when it had used its CPU-time limit ({} s of CPU; SIGXCPU after "
+                                      "{:.1f} s): it did not finish",
+                                      run.cpu_limit_s, run.duration_s),
+                          {}, run.signal});
   } else if (run.signal) {
     j.signal = run.signal;
     if (!has_finding(j.findings, Outcome::crash))
       j.findings.push_back({Outcome::crash, "program",
                             "killed by " + signal_name(*run.signal) +
-                                (run.limit_hit.empty() ? "" : " (the run's " + run.limit_hit + " limit was reached)"),
+                                (run.limit_hit.empty() ? "" : " (" + limit_name(run.limit_hit) + " of the run was reached)"),
                             {}, run.signal});
   } else if (run.exit_code.value_or(0) != 0 && j.findings.empty()) {
     j.findings.push_back({Outcome::exit_nonzero, "program", fmt::format("exited with status {}", *run.exit_code), {}, {}});
@@ -102,11 +132,18 @@ Judgement classify(const RunResult& run) {
     j.findings.push_back({Outcome::ipc_leak, "watchdog", summary, {}, {}});
   }
 
+  j.findings = group_findings(std::move(j.findings));
+  decide_outcome(j);
+  return j;
+}
+
+void decide_outcome(Judgement& j) {
+  j.outcome = Outcome::clean;
   for (const auto& f : j.findings) {
+    if (f.known || f.suppressed) continue;
     if (priority(f.kind) > priority(j.outcome)) j.outcome = f.kind;
     if (!j.signal && f.kind == Outcome::crash && f.signal) j.signal = f.signal;
   }
-  return j;
 }
 
 Check judge(const Judgement& judgement, const Expectation& expected) {
@@ -115,7 +152,14 @@ Check judge(const Judgement& judgement, const Expectation& expected) {
   if (!expected.function.empty()) {
     for (const auto& f : judgement.findings) {
       if (f.kind != expected.outcome) continue;
-      if (std::any_of(f.frames.begin(), f.frames.end(), [&](const Frame& fr) { return frame_names(fr, expected.function); }))
+      const auto in_function = [&](const std::vector<Frame>& frames) {
+        return std::any_of(frames.begin(), frames.end(), [&](const Frame& fr) { return frame_names(fr, expected.function); });
+      };
+      // The culprit of a race may be the previous access, which TSan prints second.
+      if (in_function(f.frames) ||
+          std::any_of(f.stacks.begin(), f.stacks.end(), [&](const Stack& st) {
+            return st.role == "previous_access" && in_function(st.frames);
+          }))
         return {true, fmt::format("{} in {}", to_string(expected.outcome), expected.function)};
     }
     return {false, fmt::format("got {} as expected, but no frame of it is in function '{}'",
