@@ -47,6 +47,13 @@ void print_verdict(std::FILE* out, const RunResult& run, const Judgement& judgem
     std::istringstream lines(describe(*run.hang));
     for (std::string line; std::getline(lines, line);) fmt::print(out, "    {}\n", line);
   }
+  if (!run.hang && !run.stuck.empty()) {
+    fmt::print(out, "  {} thread(s) blocked in the same wait through the last hang window, no cycle among them:\n",
+               run.stuck.size());
+    HangReport stuck{Outcome::hang, run.stuck, 0};
+    std::istringstream lines(describe(stuck));
+    for (std::string line; std::getline(lines, line);) fmt::print(out, "    {}\n", line);
+  }
   print_stream_note(out, "stdout", run.out);
   print_stream_note(out, "stderr", run.err);
 }

@@ -235,15 +235,16 @@ RunResult run_program(const RunSpec& spec) {
   asio::steady_timer drain_limit(io);
   // Ctrl-C or a CI's SIGTERM to the harness must not orphan the run: end it the way the
   // watchdog would, then let the caller exit with the signal's status.
+  std::optional<HangMonitor> monitor;  // samples the tree; says what was stuck when the run is ended
   asio::signal_set stop_signals(io, SIGINT, SIGTERM);
   stop_signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (ec) return;
     result.interrupted_by = signo;
+    if (monitor && !result.hang) result.stuck = monitor->stuck_threads(Clock::now());
     watchdog.expire_now();
   });
   // While the program runs, sample its tree; once it is stuck for good, explain it and end it.
   asio::steady_timer hang_sampler(io);
-  std::optional<HangMonitor> monitor;
   std::function<void()> sample_later = [&] {
     hang_sampler.expires_after(spec.hang_detection->interval);
     hang_sampler.async_wait([&](const boost::system::error_code& ec) {
@@ -259,6 +260,7 @@ RunResult run_program(const RunSpec& spec) {
   if (spec.hang_detection) {
     monitor.emplace(pgid, *spec.hang_detection);
     sample_later();
+    watchdog.on_expire([&] { result.stuck = monitor->stuck_threads(Clock::now()); });
   }
   out.start();
   err.start();

@@ -57,6 +57,9 @@ struct RunResult {
   std::string limits_applied;  // what the cgroup enforced, or why it could not
   std::optional<int> interrupted_by;  // SIGINT/SIGTERM the harness received; the run was ended
   std::optional<HangReport> hang;     // the run was stuck for good; the harness ended it early
+  // At the time limit or an interrupt, with no cycle found: the threads blocked in the same wait
+  // through the last hang window, in the shape of a cycle's waits.
+  std::vector<Wait> stuck;
 };
 
 // Runs spec.argv to completion or to its time limit. Never leaves a process or zombie behind.

@@ -67,6 +67,7 @@ void Watchdog::expire_now() {
 
 void Watchdog::escalate() {
   fired_ = true;
+  if (last_look_) last_look_();
   terminate_group();
 }
 

@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -19,6 +20,8 @@ class Watchdog {
   Watchdog(boost::asio::io_context& io, pid_t pgid, std::chrono::milliseconds limit,
            std::chrono::milliseconds grace);
   void arm();
+  // Called when the limit is reached, before the group is signalled (the run is still as it was).
+  void on_expire(std::function<void()> last_look) { last_look_ = std::move(last_look); }
   void disarm();      // the run ended by itself
   void expire_now();  // end the run at once (the harness itself was told to stop)
   bool fired() const { return fired_; }
@@ -30,6 +33,7 @@ class Watchdog {
   pid_t pgid_;
   std::chrono::milliseconds limit_, grace_;
   boost::asio::steady_timer timer_;
+  std::function<void()> last_look_;
   bool fired_ = false;
 };
 
