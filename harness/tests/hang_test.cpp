@@ -138,6 +138,33 @@ TEST(HangExplainer, ARunThatEndsListsNothingStuck) {
   EXPECT_TRUE(run.stuck.empty());
 }
 
+class BuiltBy : public ::testing::TestWithParam<const char*> {};
+
+// Built by g++ and by clang (whose DWARF 5 lines eu-stack cannot read): every thread of the cycle has
+// a frame in the program's source with its line, the global mutex is named by its symbol and the
+// other one says heap.
+TEST_P(BuiltBy, CycleNamesGlobalMutexHeapAndSourceLines) {
+  RunSpec spec;
+  spec.argv = {std::string(CONCLAB_SAMPLES_DIR) + "/" + GetParam() + "_hang_global_and_heap_locks"};
+  spec.timeout = std::chrono::seconds(20);
+  const auto run = run_program(spec);
+  ASSERT_TRUE(run.hang.has_value()) << "timed out: " << run.timed_out;
+  ASSERT_EQ(run.hang->kind, Outcome::deadlock) << describe(*run.hang);
+  ASSERT_EQ(run.hang->cycle.size(), 2u) << describe(*run.hang);
+  std::set<std::string> kinds_of_place;
+  for (const auto& w : run.hang->cycle) {
+    const auto own = own_frames(w.frames, 1);
+    ASSERT_FALSE(own.empty()) << "no frame with a source line in the program's code: " << describe(*run.hang);
+    EXPECT_NE(own[0].file.find("hang_global_and_heap_locks.cpp"), std::string::npos) << own[0].file;
+    EXPECT_GT(own[0].line, 0);
+    if (w.object.starts_with("mutex bank::ledger_lock (0x")) kinds_of_place.insert("global");
+    if (w.object.ends_with("(heap)")) kinds_of_place.insert("heap");
+  }
+  EXPECT_EQ(kinds_of_place, (std::set<std::string>{"global", "heap"})) << describe(*run.hang);
+}
+
+INSTANTIATE_TEST_SUITE_P(Compilers, BuiltBy, ::testing::Values("gcc", "clang"));
+
 // A shared_mutex upgrade blocks on readers glibc does not record: stuck, caught, ownerless.
 TEST(HangExplainer, SharedMutexUpgradeIsCaught) {
   const auto run = run_stuck("shared-upgrade");
