@@ -74,7 +74,10 @@ std::string to_dot(const HangReport& report);
 class HangMonitor {
  public:
   using Clock = std::chrono::steady_clock;
-  HangMonitor(pid_t root, HangOptions options) : root_(root), options_(options) {}
+  // `run_id`: the CONCLAB_RUN_ID the run's processes inherit; a process with another one belongs
+  // to a conclab nested in the run, which judges it.
+  HangMonitor(pid_t root, HangOptions options, std::string run_id = {})
+      : root_(root), options_(options), run_id_(std::move(run_id)) {}
   std::optional<HangReport> sample(Clock::time_point now);
   // Every thread blocked in the same wait through the last window, with its wakers and stack: what
   // a run that ends at its time limit (or is interrupted) was stuck in. Reads the tree afresh.
@@ -94,13 +97,16 @@ class HangMonitor {
   bool still_through_window(const procfs::ThreadSample& thread, Clock::time_point now) const;
   std::optional<HangReport> whole_tree_stuck(const std::vector<procfs::ProcessSample>& tree, Clock::time_point now);
   std::optional<HangReport> cycle_among_still_threads(std::vector<procfs::ProcessSample> tree, Clock::time_point now);
+  std::vector<procfs::ProcessSample> without_nested_runs(std::vector<procfs::ProcessSample> tree);
 
   pid_t root_;
   HangOptions options_;
+  std::string run_id_;
   std::map<pid_t, std::uint64_t> last_ticks_;  // tid -> cpu ticks
   std::optional<Clock::time_point> still_since_;  // unset until a first sample
   std::map<pid_t, bool> runtime_threads_;  // tid -> belongs to a sanitizer runtime
   std::map<pid_t, Stillness> stillness_;   // tid -> since when it has not moved
+  std::map<pid_t, bool> nested_run_;       // pid -> belongs to another conclab run nested in this one
 };
 
 // Reads the call stacks of the waiting threads into their frames (one eu-stack per process).

@@ -10,11 +10,15 @@
 #include <fmt/format.h>
 
 #include "stacks.hpp"
+#include "watch.hpp"
 
 namespace conclab {
 namespace {
 
 using Tree = std::vector<procfs::ProcessSample>;
+
+// How many hang windows a cycle that leaves out running threads of a waking process must hold.
+constexpr int kGuessedWindows = 4;
 
 bool in_blocking_call(const procfs::ThreadSample& t) { return t.syscall >= 0 && (t.state == 'S' || t.state == 'D'); }
 
@@ -33,15 +37,19 @@ bool needs_descriptors(const Wait& w) { return !w.held_by && w.waits_for != "thr
 // A pipe, a socket or a child names processes: a process with stuck members is taken to be woken
 // only by them (the thread that would read is the one stuck writing, not the logger beside it); a
 // process with none keeps every thread as a waker, and those run, so it breaks the cycle.
-std::vector<ThreadRef> wakers_among(const Tree& tree, const Wait& w, const std::set<ThreadRef>& members) {
+// `guessed` is set when threads of a waking process were left out that way.
+std::vector<ThreadRef> wakers_among(const Tree& tree, const Wait& w, const std::set<ThreadRef>& members, bool& guessed) {
+  guessed = false;
   if (w.held_by) return {*w.held_by};
   const auto all = wakers_of(tree, w);
   std::set<pid_t> with_members;
   for (const auto& ref : all)
     if (members.count(ref)) with_members.insert(ref.pid);
   std::vector<ThreadRef> wakers;
-  for (const auto& ref : all)
+  for (const auto& ref : all) {
     if (!with_members.count(ref.pid) || members.count(ref)) wakers.push_back(ref);
+    else guessed = true;
+  }
   return wakers;
 }
 
@@ -108,10 +116,26 @@ bool HangMonitor::still_through_window(const procfs::ThreadSample& t, Clock::tim
 }
 
 std::optional<HangReport> HangMonitor::sample(Clock::time_point now) {
-  const auto tree = procfs::sample_tree(root_, false);
+  auto tree = procfs::sample_tree(root_, false);
   track_stillness(tree, now);
   if (auto report = whole_tree_stuck(tree, now)) return report;
-  return cycle_among_still_threads(tree, now);
+  return cycle_among_still_threads(without_nested_runs(std::move(tree)), now);
+}
+
+// A conclab inside the run (a test or a script that runs conclab) judges its own program: that
+// program's processes carry another CONCLAB_RUN_ID and are left to it, or this monitor would end
+// the run the inner one is about to explain.
+std::vector<procfs::ProcessSample> HangMonitor::without_nested_runs(Tree tree) {
+  if (run_id_.empty()) return tree;
+  std::erase_if(tree, [&](const procfs::ProcessSample& p) {
+    auto [it, inserted] = nested_run_.try_emplace(p.pid, false);
+    if (inserted) {
+      const auto id = run_id_of(p.pid);
+      it->second = !id.empty() && id != run_id_;
+    }
+    return it->second;
+  });
+  return tree;
 }
 
 std::optional<HangReport> HangMonitor::cycle_among_still_threads(Tree tree, Clock::time_point now) {
@@ -119,7 +143,8 @@ std::optional<HangReport> HangMonitor::cycle_among_still_threads(Tree tree, Cloc
     std::vector<Wait> waits;
     for (const auto& p : tree) {
       for (const auto& t : p.threads) {
-        if (t.state == 'Z' || !still_through_window(t, now) || is_runtime_thread(p.pid, t)) continue;
+        // A sanitizer runtime's thread sleeps: it never classifies as a wait.
+        if (t.state == 'Z' || !still_through_window(t, now)) continue;
         auto w = classify_wait(p, t);
         if (!w) continue;
         resolve_owner(tree, *w);
@@ -141,10 +166,20 @@ std::optional<HangReport> HangMonitor::cycle_among_still_threads(Tree tree, Cloc
   }
   members.clear();
   for (const auto& w : waits) members.insert(w.thread);
-  for (auto& w : waits) w.wakers = wakers_among(tree, w, members);
+  std::set<ThreadRef> guessed;
+  for (auto& w : waits) {
+    bool left_out_running_threads = false;
+    w.wakers = wakers_among(tree, w, members, left_out_running_threads);
+    if (left_out_running_threads) guessed.insert(w.thread);
+  }
   keep_closed_set(waits);
   const auto cycle = find_cycle(waits);
   if (cycle.empty()) return std::nullopt;
+  // A cycle that stands only because a process's running threads were assumed not to drain its
+  // pipe must stand longer: a slow reader that pauses for more than one window is not a deadlock.
+  for (auto i : cycle)
+    if (guessed.count(waits[i].thread) && now - stillness_[waits[i].thread.tid].since < kGuessedWindows * options_.window)
+      return std::nullopt;
   HangReport report;
   std::set<pid_t> pids;
   Clock::time_point formed{};  // when the last member of the cycle stopped
@@ -163,6 +198,20 @@ std::optional<HangReport> HangMonitor::cycle_among_still_threads(Tree tree, Cloc
 // The whole tree blocked and still for the window: judged as one wait-for graph (as before there
 // was a search among some threads; a tree stuck entirely is judged no slower than it was).
 std::optional<HangReport> HangMonitor::whole_tree_stuck(const Tree& tree, Clock::time_point now) {
+  // A thread neither blocked nor asleep means the tree is not stuck, decided before asking any
+  // sleeping thread whether it belongs to a sanitizer runtime (a spawn of eu-addr2line each): 500
+  // threads ticking in nanosleep would otherwise cost 500 spawns.
+  const bool one_moves = std::any_of(tree.begin(), tree.end(), [](const procfs::ProcessSample& p) {
+    return std::any_of(p.threads.begin(), p.threads.end(), [&](const procfs::ThreadSample& t) {
+      const bool asleep = t.syscall == SYS_nanosleep || t.syscall == SYS_clock_nanosleep;
+      return t.state != 'Z' && !asleep && !classify_wait(p, t);
+    });
+  });
+  if (one_moves) {
+    last_ticks_.clear();
+    still_since_ = now;
+    return std::nullopt;
+  }
   std::map<pid_t, std::uint64_t> ticks;
   bool all_blocked = true;
   for (const auto& p : tree) {
@@ -231,7 +280,7 @@ std::vector<Wait> HangMonitor::stuck_threads(Clock::time_point now) {
   std::vector<Wait> waits;
   for (const auto& p : tree) {
     for (const auto& t : p.threads) {
-      if (t.state == 'Z' || !still_through_window(t, now) || is_runtime_thread(p.pid, t)) continue;
+      if (t.state == 'Z' || !still_through_window(t, now)) continue;  // runtime threads sleep: no wait
       auto w = classify_wait(p, t);
       if (!w) continue;
       resolve_owner(tree, *w);

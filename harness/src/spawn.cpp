@@ -258,7 +258,7 @@ RunResult run_program(const RunSpec& spec) {
     });
   };
   if (spec.hang_detection) {
-    monitor.emplace(pgid, *spec.hang_detection);
+    monitor.emplace(pgid, *spec.hang_detection, sandbox ? sandbox->run_id() : std::string());
     sample_later();
     watchdog.on_expire([&] { result.stuck = monitor->stuck_threads(Clock::now()); });
   }

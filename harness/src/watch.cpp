@@ -111,19 +111,6 @@ std::string read_whole(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-// The CONCLAB_RUN_ID a process inherited; empty when it has none or its environ is unreadable.
-std::string run_id_of(pid_t pid) {
-  const std::string environ = read_whole("/proc/" + std::to_string(pid) + "/environ");
-  constexpr std::string_view kKey = "CONCLAB_RUN_ID=";
-  for (std::size_t at = 0; at < environ.size();) {
-    const auto end = std::min(environ.find('\0', at), environ.size());
-    const std::string_view entry(environ.data() + at, end - at);
-    if (entry.starts_with(kKey)) return std::string(entry.substr(kKey.size()));
-    at = end + 1;
-  }
-  return {};
-}
-
 Stray describe_stray(pid_t pid) {
   const std::string dir = "/proc/" + std::to_string(pid);
   Stray s{pid, read_whole(dir + "/comm"), read_whole(dir + "/cmdline")};
@@ -155,6 +142,19 @@ std::vector<procfs::ProcessEntry> strays_of(pid_t pgid, const std::string& run_i
 }
 
 }  // namespace
+
+// The CONCLAB_RUN_ID a process inherited; empty when it has none or its environ is unreadable.
+std::string run_id_of(pid_t pid) {
+  const std::string environ = read_whole("/proc/" + std::to_string(pid) + "/environ");
+  constexpr std::string_view kKey = "CONCLAB_RUN_ID=";
+  for (std::size_t at = 0; at < environ.size();) {
+    const auto end = std::min(environ.find('\0', at), environ.size());
+    const std::string_view entry(environ.data() + at, end - at);
+    if (entry.starts_with(kKey)) return std::string(entry.substr(kKey.size()));
+    at = end + 1;
+  }
+  return {};
+}
 
 std::vector<Stray> end_strays(pid_t pgid, const std::string& run_id, std::chrono::milliseconds let_finish) {
   if (nothing_left(pgid)) return {};

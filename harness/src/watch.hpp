@@ -56,6 +56,9 @@ struct Stray {
 std::vector<Stray> end_strays(pid_t pgid, const std::string& run_id = {},
                               std::chrono::milliseconds let_finish = std::chrono::milliseconds(0));
 
+// The CONCLAB_RUN_ID a process inherited; empty when it has none or its environ is unreadable.
+std::string run_id_of(pid_t pid);
+
 // Leaders of runs in flight: end_strays() leaves them to their own run.
 void register_leader(pid_t pid);
 void unregister_leader(pid_t pid);
