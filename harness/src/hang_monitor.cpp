@@ -199,13 +199,18 @@ std::optional<HangReport> HangMonitor::cycle_among_still_threads(Tree tree, Cloc
 // was a search among some threads; a tree stuck entirely is judged no slower than it was).
 std::optional<HangReport> HangMonitor::whole_tree_stuck(const Tree& tree, Clock::time_point now) {
   // A thread neither blocked nor asleep means the tree is not stuck, decided before asking any
-  // sleeping thread whether it belongs to a sanitizer runtime (a spawn of eu-addr2line each): 500
-  // threads ticking in nanosleep would otherwise cost 500 spawns.
+  // sleeping thread whether it belongs to a sanitizer runtime (a spawn of eu-addr2line each). A
+  // runtime has one or two such threads in a process: more sleepers than that are the program's,
+  // so 500 threads ticking in nanosleep cost no spawn at all.
+  constexpr std::size_t kRuntimeSleepers = 2;
   const bool one_moves = std::any_of(tree.begin(), tree.end(), [](const procfs::ProcessSample& p) {
-    return std::any_of(p.threads.begin(), p.threads.end(), [&](const procfs::ThreadSample& t) {
-      const bool asleep = t.syscall == SYS_nanosleep || t.syscall == SYS_clock_nanosleep;
-      return t.state != 'Z' && !asleep && !classify_wait(p, t);
-    });
+    std::size_t asleep = 0;
+    for (const auto& t : p.threads) {
+      if (t.state == 'Z') continue;
+      if (t.syscall == SYS_nanosleep || t.syscall == SYS_clock_nanosleep) ++asleep;
+      else if (!classify_wait(p, t)) return true;
+    }
+    return asleep > kRuntimeSleepers;
   });
   if (one_moves) {
     last_ticks_.clear();
