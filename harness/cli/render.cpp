@@ -103,6 +103,13 @@ void print_verdict(std::FILE* out, const RunResult& run, const Judgement& judgem
   for (const auto& s : run.signalled_harness)
     fmt::print(out, "  note: process {} of the run sent {} to conclab; ignored (a program cannot stop its judge)\n",
                s.sender, signal_name(s.signo));
+  if (!run.hang && !run.stuck.empty()) {
+    fmt::print(out, "  {} thread(s) blocked in the same wait through the last hang window, no cycle among them:\n",
+               run.stuck.size());
+    HangReport stuck{Outcome::hang, run.stuck, 0};
+    std::istringstream lines(describe(stuck));
+    for (std::string line; std::getline(lines, line);) fmt::print(out, "    {}\n", line);
+  }
   print_stream_note(out, "stdout", run.out);
   print_stream_note(out, "stderr", run.err);
 }

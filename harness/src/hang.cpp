@@ -41,6 +41,7 @@ void classify_io(const procfs::ProcessSample& p, std::uint64_t fd, bool reading,
 // holds the joined thread's tid), or something else with no owner to blame (condvar, semaphore...).
 void classify_futex(const procfs::ProcessSample& p, const procfs::ThreadSample& t, Wait& w) {
   const auto address = t.args[0];
+  w.address = address;
   const unsigned op = static_cast<unsigned>(t.args[1]) & ~(kFutexPrivate | kFutexClockRealtime);
   const auto expected = static_cast<pid_t>(t.args[2]);
   if (op == kFutexWaitBitset && expected > 0 && has_thread(p, expected)) {
@@ -181,6 +182,8 @@ std::vector<pid_t> holders(const Tree& tree, const std::string& object, bool wan
   return pids;
 }
 
+}  // namespace
+
 std::vector<ThreadRef> wakers_of(const Tree& tree, const Wait& w) {
   std::vector<pid_t> pids;
   if (w.held_by) return {*w.held_by};
@@ -202,7 +205,6 @@ std::vector<ThreadRef> wakers_of(const Tree& tree, const Wait& w) {
   return wakers;
 }
 
-// A cycle in the wait-for graph, as indices into `waits`, or empty.
 std::vector<std::size_t> find_cycle(const std::vector<Wait>& waits) {
   std::map<ThreadRef, std::size_t> index;
   for (std::size_t i = 0; i < waits.size(); ++i) index[waits[i].thread] = i;
@@ -229,9 +231,6 @@ std::vector<std::size_t> find_cycle(const std::vector<Wait>& waits) {
   return cycle;
 }
 
-}  // namespace
-
-// Finds the process of a mutex owner known only by its thread id; forgets an owner that is dead.
 void resolve_owner(const Tree& tree, Wait& w) {
   if (!w.held_by || w.held_by->pid != 0) return;
   for (const auto& p : tree)
@@ -314,83 +313,6 @@ std::string to_dot(const HangReport& report) {
                          w.thread.tid, w.thread.tid, w.thread.tid, dot_quoted(w.waits_for), dot_quoted(w.object));
   }
   return dot + "}\n";
-}
-
-bool HangMonitor::is_runtime_thread(pid_t pid, const procfs::ThreadSample& t) {
-  if (t.syscall != SYS_nanosleep && t.syscall != SYS_clock_nanosleep) return false;
-  auto [it, inserted] = runtime_threads_.try_emplace(t.tid, false);
-  if (inserted) {
-    const auto symbol = symbol_at(pid, t.user_ip);
-    it->second = symbol.find("__sanitizer") != std::string::npos || symbol.find("__tsan") != std::string::npos;
-  }
-  return it->second;
-}
-
-std::optional<HangReport> HangMonitor::sample(std::chrono::steady_clock::time_point now) {
-  const auto tree = procfs::sample_tree(root_, false);
-  std::map<pid_t, std::uint64_t> ticks;
-  bool all_blocked = true;
-  for (const auto& p : tree) {
-    for (const auto& t : p.threads) {
-      if (t.state == 'Z' || is_runtime_thread(p.pid, t)) continue;
-      ticks[t.tid] = t.cpu_ticks;
-      all_blocked = all_blocked && classify_wait(p, t).has_value();
-    }
-  }
-  // A tree with no live thread is exiting (its leader a zombie not yet reaped), not stuck.
-  if (ticks.empty() || ticks != last_ticks_ || !all_blocked || !still_since_) {
-    last_ticks_ = std::move(ticks);
-    still_since_ = now;
-    return std::nullopt;
-  }
-  if (now - *still_since_ < options_.window) return std::nullopt;
-
-  const auto full = procfs::sample_tree(root_, true);
-  std::vector<Wait> waits;
-  for (const auto& p : full) {
-    for (const auto& t : p.threads) {
-      if (t.state == 'Z' || is_runtime_thread(p.pid, t)) continue;
-      auto w = classify_wait(p, t);
-      if (!w) {  // it moved after all
-        still_since_.reset();
-        return std::nullopt;
-      }
-      waits.push_back(std::move(*w));
-    }
-  }
-  if (waits.empty()) return std::nullopt;
-  // A parent waiting for a child whose leader has exited is about to be woken: the child is
-  // still tearing down (a sanitizer's exit-time work in threads we do not count, or the kernel
-  // reaping its last threads), which takes longer on a loaded machine. Not stuck.
-  for (const auto& w : waits) {
-    if (w.waits_for != "child_exit") continue;
-    for (const auto& p : full) {
-      const bool waited_for = p.ppid == w.thread.pid && (w.object == "any child" || w.object == fmt::format("pid {}", p.pid));
-      const bool exiting = std::any_of(p.threads.begin(), p.threads.end(),
-                                       [&](const auto& t) { return t.tid == p.pid && t.state == 'Z'; });
-      if (waited_for && exiting) {
-        still_since_.reset();
-        return std::nullopt;
-      }
-    }
-  }
-  // A pipe conclab itself holds (the child's stdout and stderr) is drained by conclab: a child
-  // blocked writing it waits for us, not for good.
-  const auto ours = procfs::open_targets(::getpid());
-  for (const auto& w : waits) {
-    if (ours.count(w.object)) {
-      still_since_.reset();
-      return std::nullopt;
-    }
-  }
-  auto report = explain(full, std::move(waits));
-  report.stuck_for_s = std::chrono::duration<double>(now - *still_since_).count();
-  std::map<pid_t, std::map<pid_t, std::vector<Frame>>> stacks;
-  for (auto& w : report.cycle) {
-    if (!stacks.count(w.thread.pid)) stacks[w.thread.pid] = thread_stacks(w.thread.pid);
-    w.frames = stacks[w.thread.pid][w.thread.tid];
-  }
-  return report;
 }
 
 }  // namespace conclab

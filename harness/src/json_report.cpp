@@ -37,19 +37,23 @@ nlohmann::json stream_json(const Capture& c) {
 
 nlohmann::json thread_json(const ThreadRef& t) { return {{"pid", t.pid}, {"tid", t.tid}}; }
 
-// For a deadlock the cycle in order; for a hang every blocked thread, in the same shape.
-nlohmann::json cycle_json(const HangReport& hang) {
-  auto cycle = nlohmann::json::array();
-  for (const auto& w : hang.cycle) {
-    cycle.push_back({{"pid", w.thread.pid},
+// For a deadlock the cycle in order; for a hang every blocked thread; at a timeout the threads
+// stuck through the last window: all in the same shape.
+nlohmann::json waits_json(const std::vector<Wait>& waits) {
+  auto items = nlohmann::json::array();
+  for (const auto& w : waits) {
+    auto wakers = nlohmann::json::array();
+    for (const auto& ref : w.wakers) wakers.push_back(thread_json(ref));
+    items.push_back({{"pid", w.thread.pid},
                      {"tid", w.thread.tid},
                      {"thread", w.name},
                      {"waits_for", w.waits_for},
                      {"object", w.object},
                      {"held_by", w.held_by ? thread_json(*w.held_by) : nlohmann::json(nullptr)},
+                     {"wakers", std::move(wakers)},
                      {"frames", frames_json(w.frames)}});
   }
-  return cycle;
+  return items;
 }
 
 }  // namespace
@@ -75,7 +79,8 @@ nlohmann::json to_json(const RunResult& run, const Judgement& judgement) {
                         {"suppressed", f.suppressed}});
   }
   report["findings"] = std::move(findings);
-  if (run.hang) report["cycle"] = cycle_json(*run.hang);
+  if (run.hang) report["cycle"] = waits_json(run.hang->cycle);
+  if (!run.hang && (run.timed_out || run.interrupted_by)) report["stuck"] = waits_json(run.stuck);
   report["timed_out"] = run.timed_out;
   report["strays_killed"] = run.strays_killed;
   auto orphans = nlohmann::json::array();

@@ -53,7 +53,7 @@ ThreadSample sample_thread(const fs::path& task_dir, pid_t tid) {
       std::string word;
       for (auto& arg : t.args)
         if (sys >> word) arg = std::stoull(word, nullptr, 16);
-      sys >> word;  // user stack pointer
+      if (sys >> word) t.user_sp = std::stoull(word, nullptr, 16);
       if (sys >> word) t.user_ip = std::stoull(word, nullptr, 16);
     }
   }
@@ -138,6 +138,15 @@ std::vector<ProcessSample> sample_tree(pid_t root, bool with_fds) {
     frontier = std::move(next);
   }
   return tree;
+}
+
+std::vector<FdEntry> fds_of(pid_t pid) { return sample_fds(pid); }
+
+std::optional<std::uint64_t> times_run(pid_t pid, pid_t tid) {
+  std::istringstream fields(read_line(fs::path("/proc") / std::to_string(pid) / "task" / std::to_string(tid) / "schedstat"));
+  std::uint64_t run_ns = 0, wait_ns = 0, runs = 0;
+  if (!(fields >> run_ns >> wait_ns >> runs)) return std::nullopt;
+  return runs;
 }
 
 std::set<std::string> open_targets(pid_t pid) {

@@ -29,6 +29,7 @@ struct ThreadSample {
   std::string wchan;         // kernel function it sleeps in, "0" when running
   long syscall = -2;         // -1: in user space (running); -2: unknown
   std::array<std::uint64_t, 6> args{};
+  std::uint64_t user_sp = 0;  // the user-space stack pointer, next to last field of .../syscall
   std::uint64_t user_ip = 0;  // the user-space instruction pointer, last field of .../syscall
   std::uint64_t cpu_ticks = 0;  // utime + stime
 };
@@ -48,6 +49,13 @@ struct ProcessSample {
 
 // The process `root` and every descendant of it, with their threads (and fds when asked).
 std::vector<ProcessSample> sample_tree(pid_t root, bool with_fds);
+
+// A process's open descriptors (what sample_tree(..., true) fills in).
+std::vector<FdEntry> fds_of(pid_t pid);
+
+// How many times a thread has run on a CPU (the third field of /proc/PID/task/TID/schedstat):
+// unlike CPU time in ticks, it moves whenever the thread wakes at all. nullopt when unreadable.
+std::optional<std::uint64_t> times_run(pid_t pid, pid_t tid);
 
 // What a process's fds point at ("pipe:[123]", "socket:[9]", paths).
 std::set<std::string> open_targets(pid_t pid);

@@ -252,16 +252,17 @@ RunResult run_program(const RunSpec& spec) {
   // Ctrl-C, a CI's SIGTERM, a hang-up to the harness must not orphan the run: end it the way
   // the watchdog would, then let the caller exit with the signal's status (interrupt.hpp). A
   // stop requested before this point (even before the launch) is acted on at once.
+  std::optional<HangMonitor> monitor;  // samples the tree; says what was stuck when the run is ended
   std::optional<StopSubscription> stop_request(std::in_place, [&](int signo) {
     asio::post(io, [&, signo] {
       if (exited) return;
       result.interrupted_by = signo;
+      if (monitor && !result.hang) result.stuck = monitor->stuck_threads(Clock::now());
       watchdog.expire_now();
     });
   });
   // While the program runs, sample its tree; once it is stuck for good, explain it and end it.
   asio::steady_timer hang_sampler(io);
-  std::optional<HangMonitor> monitor;
   std::function<void()> sample_later = [&] {
     hang_sampler.expires_after(spec.hang_detection->interval);
     hang_sampler.async_wait([&](const boost::system::error_code& ec) {
@@ -275,8 +276,9 @@ RunResult run_program(const RunSpec& spec) {
     });
   };
   if (spec.hang_detection) {
-    monitor.emplace(pgid, *spec.hang_detection);
+    monitor.emplace(pgid, *spec.hang_detection, sandbox ? sandbox->run_id() : std::string());
     sample_later();
+    watchdog.on_expire([&] { result.stuck = monitor->stuck_threads(Clock::now()); });
   }
   out.start();
   err.start();

@@ -62,6 +62,9 @@ struct RunResult {
   std::optional<int> interrupted_by;  // the stop signal the harness received (interrupt.hpp); the run was ended
   std::vector<SignalFromRun> signalled_harness;  // signals the run's processes sent to conclab, ignored
   std::optional<HangReport> hang;     // the run was stuck for good; the harness ended it early
+  // At the time limit or an interrupt, with no cycle found: the threads blocked in the same wait
+  // through the last hang window, in the shape of a cycle's waits.
+  std::vector<Wait> stuck;
 };
 
 // Runs spec.argv to completion or to its time limit. Never leaves a process or zombie behind.

@@ -67,6 +67,7 @@ void Watchdog::expire_now() {
 
 void Watchdog::escalate() {
   fired_ = true;
+  if (last_look_) last_look_();
   terminate_group();
 }
 
@@ -108,19 +109,6 @@ namespace {
 std::string read_whole(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// The CONCLAB_RUN_ID a process inherited; empty when it has none or its environ is unreadable.
-std::string run_id_of(pid_t pid) {
-  const std::string environ = read_whole("/proc/" + std::to_string(pid) + "/environ");
-  constexpr std::string_view kKey = "CONCLAB_RUN_ID=";
-  for (std::size_t at = 0; at < environ.size();) {
-    const auto end = std::min(environ.find('\0', at), environ.size());
-    const std::string_view entry(environ.data() + at, end - at);
-    if (entry.starts_with(kKey)) return std::string(entry.substr(kKey.size()));
-    at = end + 1;
-  }
-  return {};
 }
 
 Stray describe_stray(pid_t pid) {
@@ -173,6 +161,19 @@ void kill_through_cgroup(const ChildCgroup& cgroup, std::vector<Stray>& ended, s
 }
 
 }  // namespace
+
+// The CONCLAB_RUN_ID a process inherited; empty when it has none or its environ is unreadable.
+std::string run_id_of(pid_t pid) {
+  const std::string environ = read_whole("/proc/" + std::to_string(pid) + "/environ");
+  constexpr std::string_view kKey = "CONCLAB_RUN_ID=";
+  for (std::size_t at = 0; at < environ.size();) {
+    const auto end = std::min(environ.find('\0', at), environ.size());
+    const std::string_view entry(environ.data() + at, end - at);
+    if (entry.starts_with(kKey)) return std::string(entry.substr(kKey.size()));
+    at = end + 1;
+  }
+  return {};
+}
 
 std::vector<Stray> end_strays(pid_t pgid, const std::string& run_id, std::chrono::milliseconds let_finish,
                               const ChildCgroup* cgroup) {

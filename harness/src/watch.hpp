@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -21,6 +22,8 @@ class Watchdog {
   Watchdog(boost::asio::io_context& io, pid_t pgid, std::chrono::milliseconds limit,
            std::chrono::milliseconds grace);
   void arm();
+  // Called when the limit is reached, before the group is signalled (the run is still as it was).
+  void on_expire(std::function<void()> last_look) { last_look_ = std::move(last_look); }
   void disarm();      // the run ended by itself
   void expire_now();  // end the run at once (the harness itself was told to stop)
   bool fired() const { return fired_; }
@@ -32,6 +35,7 @@ class Watchdog {
   pid_t pgid_;
   std::chrono::milliseconds limit_, grace_;
   boost::asio::steady_timer timer_;
+  std::function<void()> last_look_;
   bool fired_ = false;
 };
 
@@ -56,6 +60,9 @@ struct Stray {
 std::vector<Stray> end_strays(pid_t pgid, const std::string& run_id = {},
                               std::chrono::milliseconds let_finish = std::chrono::milliseconds(0),
                               const ChildCgroup* cgroup = nullptr);
+
+// The CONCLAB_RUN_ID a process inherited; empty when it has none or its environ is unreadable.
+std::string run_id_of(pid_t pid);
 
 // Leaders of runs in flight: end_strays() leaves them to their own run.
 void register_leader(pid_t pid);

@@ -124,6 +124,23 @@ TEST(CliRun, DeadlockHasCycleAndGraph) {
   std::filesystem::remove(graph);
 }
 
+// A run ended at its time limit with no cycle says which threads were stuck, in JSON and in words.
+TEST(CliRun, TimeoutReportsStuckThreads) {
+  const auto r = conclab({"run", "--timeout", "3", "--", testing::program("stuck_child"), "lost-wakeup-heartbeat"}, true);
+  EXPECT_EQ(r.report["outcome"], "timeout") << r.run.out.text << r.run.err.text;
+  EXPECT_FALSE(r.report.contains("cycle"));
+  ASSERT_TRUE(r.report.contains("stuck")) << r.report.dump(2);
+  bool futex = false;
+  for (const auto& item : r.report["stuck"]) {
+    for (const char* key : {"pid", "tid", "thread", "waits_for", "object", "held_by", "wakers", "frames"})
+      EXPECT_TRUE(item.contains(key)) << key;
+    futex = futex || item["waits_for"] == "futex";
+  }
+  EXPECT_TRUE(futex) << r.report["stuck"].dump(2);
+  EXPECT_NE(r.run.out.text.find("blocked in the same wait through the last hang window"), std::string::npos)
+      << r.run.out.text;
+}
+
 // Bad input: one line on stderr naming the problem, exit status 2.
 TEST(CliErrors, BadInputIsOneLineAndStatusTwo) {
   for (const auto& args : std::vector<std::vector<std::string>>{

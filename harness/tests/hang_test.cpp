@@ -63,7 +63,11 @@ INSTANTIATE_TEST_SUITE_P(
                       StuckCase{"reader-holds-write-end", Outcome::hang, {"pipe_read"}, 1},
                       StuckCase{"socket-both-read", Outcome::ipc_deadlock, {"socket_read"}, 2},
                       StuckCase{"shared-abba", Outcome::ipc_deadlock, {"mutex"}, 2},
-                      StuckCase{"owner-died", Outcome::hang, {"mutex"}, 1}),
+                      StuckCase{"owner-died", Outcome::hang, {"mutex"}, 1},
+                      // A cycle among some threads while others keep running.
+                      StuckCase{"abba-heartbeat", Outcome::deadlock, {"mutex"}, 1},
+                      StuckCase{"abba-pool", Outcome::deadlock, {"mutex"}, 1},
+                      StuckCase{"pipes-full-logger", Outcome::ipc_deadlock, {"pipe_write"}, 2}),
     [](const auto& info) {
       std::string name = info.param.mode;
       name.erase(std::remove(name.begin(), name.end(), '-'), name.end());
@@ -85,6 +89,81 @@ TEST(HangExplainer, MutexCycleNamesOwnersAndSource) {
   ASSERT_FALSE(own.empty()) << "no frame in the program's own code";
   EXPECT_NE(own[0].file.find("stuck_child.cpp"), std::string::npos);
 }
+
+// Beside running threads the report holds the cycle and nothing else: two mutex waits, each held
+// by the other, none of them the heartbeat.
+TEST(HangExplainer, CycleBesideARunningThreadIsOnlyTheCycle) {
+  const auto run = run_stuck("abba-heartbeat");
+  ASSERT_TRUE(run.hang.has_value()) << "timed out: " << run.timed_out;
+  ASSERT_EQ(run.hang->cycle.size(), 2u) << describe(*run.hang);
+  for (const auto& w : run.hang->cycle) {
+    EXPECT_EQ(w.waits_for, "mutex") << describe(*run.hang);
+    ASSERT_EQ(w.wakers.size(), 1u) << describe(*run.hang);
+  }
+  EXPECT_EQ(run.hang->cycle[0].wakers[0], run.hang->cycle[1].thread);
+  EXPECT_EQ(run.hang->cycle[1].wakers[0], run.hang->cycle[0].thread);
+}
+
+// A correct program that waits long is no deadlock: a thread waits 1.5 s for a mutex that a
+// sleeping thread holds, beside a heartbeat; it ends by itself, clean.
+TEST(HangExplainer, LongWaitBesideAHeartbeatIsClean) {
+  const auto run = run_stuck("long-wait-heartbeat");
+  EXPECT_FALSE(run.hang.has_value()) << describe(*run.hang);
+  EXPECT_EQ(classify(run).outcome, Outcome::clean);
+}
+
+// A lost wake-up beside a ticking thread has no cycle: it runs to its limit, and the run says
+// which threads were stuck, on what and where.
+TEST(HangExplainer, TimeoutListsTheThreadsStuckThroughTheLastWindow) {
+  const auto run = run_stuck("lost-wakeup-heartbeat", std::chrono::seconds(3));
+  EXPECT_FALSE(run.hang.has_value()) << describe(*run.hang);
+  EXPECT_TRUE(run.timed_out);
+  EXPECT_EQ(classify(run).outcome, Outcome::timeout);
+  std::set<std::string> waits;
+  for (const auto& w : run.stuck) {
+    waits.insert(w.waits_for);
+    EXPECT_NE(w.name, "") << w.object;
+  }
+  EXPECT_TRUE(waits.count("futex")) << "stuck: " << run.stuck.size();
+  EXPECT_TRUE(waits.count("thread_join")) << "stuck: " << run.stuck.size();
+  EXPECT_FALSE(waits.count("signal")) << "the heartbeat sleeps, it is not stuck";
+  const auto waiter = std::find_if(run.stuck.begin(), run.stuck.end(), [](const Wait& w) { return w.waits_for == "futex"; });
+  ASSERT_NE(waiter, run.stuck.end());
+  EXPECT_FALSE(own_frames(waiter->frames, 1).empty()) << "no frame of the waiter in the program's own code";
+}
+
+// A run that ends by itself lists nothing as stuck.
+TEST(HangExplainer, ARunThatEndsListsNothingStuck) {
+  const auto run = run_stuck("brief-wait");
+  EXPECT_TRUE(run.stuck.empty());
+}
+
+class BuiltBy : public ::testing::TestWithParam<const char*> {};
+
+// Built by g++ and by clang (whose DWARF 5 lines eu-stack cannot read): every thread of the cycle has
+// a frame in the program's source with its line, the global mutex is named by its symbol and the
+// other one says heap.
+TEST_P(BuiltBy, CycleNamesGlobalMutexHeapAndSourceLines) {
+  RunSpec spec;
+  spec.argv = {std::string(CONCLAB_SAMPLES_DIR) + "/" + GetParam() + "_hang_global_and_heap_locks"};
+  spec.timeout = std::chrono::seconds(20);
+  const auto run = run_program(spec);
+  ASSERT_TRUE(run.hang.has_value()) << "timed out: " << run.timed_out;
+  ASSERT_EQ(run.hang->kind, Outcome::deadlock) << describe(*run.hang);
+  ASSERT_EQ(run.hang->cycle.size(), 2u) << describe(*run.hang);
+  std::set<std::string> kinds_of_place;
+  for (const auto& w : run.hang->cycle) {
+    const auto own = own_frames(w.frames, 1);
+    ASSERT_FALSE(own.empty()) << "no frame with a source line in the program's code: " << describe(*run.hang);
+    EXPECT_NE(own[0].file.find("hang_global_and_heap_locks.cpp"), std::string::npos) << own[0].file;
+    EXPECT_GT(own[0].line, 0);
+    if (w.object.starts_with("mutex bank::ledger_lock (0x")) kinds_of_place.insert("global");
+    if (w.object.ends_with("(heap)")) kinds_of_place.insert("heap");
+  }
+  EXPECT_EQ(kinds_of_place, (std::set<std::string>{"global", "heap"})) << describe(*run.hang);
+}
+
+INSTANTIATE_TEST_SUITE_P(Compilers, BuiltBy, ::testing::Values("gcc", "clang"));
 
 // A shared_mutex upgrade blocks on readers glibc does not record: stuck, caught, ownerless.
 TEST(HangExplainer, SharedMutexUpgradeIsCaught) {

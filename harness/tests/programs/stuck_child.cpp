@@ -2,6 +2,9 @@
 // for good (or, for the last three, one way that must NOT be mistaken for it):
 //   abba | self-lock | shared-upgrade | lost-wakeup | pipes-full | wait-before-drain |
 //   reader-holds-write-end | socket-both-read | shared-abba | owner-died | spin | brief-wait | sleep
+// and the same beside threads that keep running (a cycle among some threads is still a deadlock):
+//   abba-heartbeat | abba-pool | pipes-full-logger | lost-wakeup-heartbeat | long-wait-heartbeat
+// and, for harness/bench: abba-beside N (ABBA beside N ticking threads) | tickers N (only those)
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -9,6 +12,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <condition_variable>
 #include <latch>
@@ -174,6 +178,75 @@ void brief_wait() {
   worker.join();
 }
 
+// Beats until the process ends (or `stop` is set): a thread that never stops running.
+void heartbeat(const std::atomic<bool>& stop) {
+  for (unsigned long beats = 0; !stop.load(); ++beats) std::this_thread::sleep_for(10ms);
+}
+
+void abba_heartbeat() {
+  static std::atomic<bool> never{false};
+  std::thread(heartbeat, std::cref(never)).detach();
+  abba();
+}
+
+// Four pool workers polling an empty queue with wait_for(100 ms), as idle pools do, beside ABBA.
+void abba_pool() {
+  static std::mutex queue_mutex;
+  static std::condition_variable queue_changed;
+  for (int i = 0; i < 4; ++i)
+    std::thread([] {
+      std::unique_lock lock(queue_mutex);
+      for (;;) queue_changed.wait_for(lock, 100ms);
+    }).detach();
+  abba();
+}
+
+void pipes_full_logger() {
+  static std::atomic<bool> never{false};
+  int to_child[2], to_parent[2];
+  if (::pipe(to_child) != 0 || ::pipe(to_parent) != 0) return;
+  if (::fork() == 0) {
+    ::close(to_child[1]);
+    ::close(to_parent[0]);
+    flood(to_parent[1]);
+    std::_Exit(0);
+  }
+  std::thread(heartbeat, std::cref(never)).detach();  // the parent's logger, after the fork
+  ::close(to_child[0]);
+  ::close(to_parent[1]);
+  flood(to_child[1]);
+}
+
+void lost_wakeup_heartbeat() {
+  static std::atomic<bool> never{false};
+  std::thread(heartbeat, std::cref(never)).detach();
+  lost_wakeup();
+}
+
+// A correct program: a thread waits 1.5 s for a mutex a sleeping thread holds, beside a heartbeat.
+void long_wait_heartbeat() {
+  std::atomic<bool> done{false};
+  std::thread beat(heartbeat, std::cref(done));
+  std::mutex m;
+  std::latch held(1);
+  std::thread holder([&] {
+    std::lock_guard lock(m);
+    held.count_down();
+    std::this_thread::sleep_for(1500ms);
+  });
+  held.wait();
+  std::thread waiter([&] { std::lock_guard lock(m); });
+  holder.join();
+  waiter.join();
+  done = true;
+  beat.join();
+}
+
+void start_tickers(int count) {
+  static std::atomic<bool> never{false};
+  for (int i = 0; i < count; ++i) std::thread(heartbeat, std::cref(never)).detach();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -191,6 +264,18 @@ int main(int argc, char** argv) {
   else if (mode == "spin") for (std::atomic<unsigned long> spins{0};;) spins.fetch_add(1, std::memory_order_relaxed);
   else if (mode == "brief-wait") brief_wait();
   else if (mode == "sleep") std::this_thread::sleep_for(100s);
+  else if (mode == "abba-heartbeat") abba_heartbeat();
+  else if (mode == "abba-pool") abba_pool();
+  else if (mode == "pipes-full-logger") pipes_full_logger();
+  else if (mode == "lost-wakeup-heartbeat") lost_wakeup_heartbeat();
+  else if (mode == "long-wait-heartbeat") long_wait_heartbeat();
+  else if (mode == "abba-beside" && argc > 2) {
+    start_tickers(std::atoi(argv[2]));
+    abba();
+  } else if (mode == "tickers" && argc > 2) {
+    start_tickers(std::atoi(argv[2]));
+    std::this_thread::sleep_for(100s);
+  }
   else return 64;
   return 0;
 }
