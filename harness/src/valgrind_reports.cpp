@@ -1,5 +1,7 @@
 #include "valgrind_reports.hpp"
 
+#include "report_text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -14,12 +16,7 @@ namespace {
 constexpr auto npos = std::string_view::npos;
 constexpr std::size_t kMaxText = 1000;  // bytes kept of a header, a function or a file name
 
-std::string_view trim(std::string_view s) {
-  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
-  while (!s.empty() && blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && blank(s.back())) s.remove_suffix(1);
-  return s;
-}
+using reports::detail::trim;  // the same blanks as the sanitizer parsers trim
 
 // Valgrind prints ASCII; anything else (a crashing program's bytes) becomes '?', so findings stay
 // valid UTF-8 for JSON reports.
