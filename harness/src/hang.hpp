@@ -105,6 +105,7 @@ class HangMonitor {
   std::map<pid_t, std::uint64_t> last_ticks_;  // tid -> cpu ticks
   std::optional<Clock::time_point> still_since_;  // unset until a first sample
   std::map<pid_t, bool> runtime_threads_;  // tid -> belongs to a sanitizer runtime
+  int lookups_left_ = 0;                   // eu-addr2line spawns this sample may still make
   std::map<pid_t, Stillness> stillness_;   // tid -> since when it has not moved
   std::map<pid_t, bool> nested_run_;       // pid -> belongs to another conclab run nested in this one
 };
