@@ -353,12 +353,15 @@ TEST(CliEarlySignals, ProgramCannotStopItsJudge) {
   EXPECT_EQ(reap_leftovers(), 0u);
 }
 
-// Live processes whose command line carries `tag` (a zombie's is empty).
-std::size_t live_processes_tagged(const std::string& tag) {
+// Live fault_child processes whose command line carries `tag` (a zombie's is empty), in `mode`
+// when one is given. conclab's and the shell's command lines carry the tag too: they do not count.
+std::size_t live_processes_tagged(const std::string& tag, const std::string& mode = "") {
+  const std::string program = testing::program("fault_child") + std::string(1, '\0');
   std::size_t found = 0;
   for (const auto& dir : std::filesystem::directory_iterator("/proc")) {
     std::ifstream in(dir.path() / "cmdline", std::ios::binary);
-    found += std::string(std::istreambuf_iterator<char>(in), {}).find(tag) != std::string::npos;
+    const std::string cmdline(std::istreambuf_iterator<char>(in), {});
+    found += cmdline.starts_with(program + mode) && cmdline.find(tag) != std::string::npos;
   }
   return found;
 }
@@ -380,8 +383,9 @@ TEST(CliEarlySignals, SigkilledConclabIsCleanedUpByTheNext) {
   const std::string child = testing::program("fault_child");
   const pid_t pid = start_conclab({"run", "--timeout", "60", "--", "sh", "-c",
                                    child + " escape-group x " + tag + "; " + child + " sleep 100 " + tag});
-  // Both are started once two processes carry the tag (the daemon and the sleeper).
-  for (int i = 0; i < 20000 && live_processes_tagged(tag) < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // Both are started once the sleeper runs (the daemon started before it) and the daemon's parent is gone.
+  for (int i = 0; i < 20000 && (live_processes_tagged(tag, "sleep") < 1 || live_processes_tagged(tag) != 2); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   ASSERT_EQ(live_processes_tagged(tag), 2u);
   if (pids_cgroups_of(pid).empty()) {
     ::kill(pid, SIGTERM);
