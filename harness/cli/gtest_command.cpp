@@ -88,12 +88,12 @@ void judge_test(TestRun& t) {
     Finding failed{Outcome::exit_nonzero, "gtest", summary, {}, {}};
     if (exit_finding != findings.end()) *exit_finding = failed;
     else findings.push_back(failed);
-  } else if (result.skipped) {
-    t.status = "skipped";
+  } else if (result.unfinished) {
+    t.status = "unfinished";  // it started and never ended: what ended the run says why
   } else if (result.passed) {
     t.status = "passed";
-  } else if (result.ran) {
-    t.status = "unfinished";  // it started and never ended: what ended the run says why
+  } else if (result.skipped) {
+    t.status = "skipped";
   } else {
     t.status = "not_run";
     if (!t.run.signal && !t.run.timed_out && !t.run.hang)
@@ -112,7 +112,8 @@ RunRecord record_of(const TestRun& t) {
                                                                    : gtest::failure_headline(t.failure)};
 }
 
-nlohmann::json report_of(const RunArgs& args, const std::vector<TestRun>& tests, Outcome worst, double seconds) {
+nlohmann::json report_of(const RunArgs& args, const std::vector<TestRun>& tests, std::size_t listed, Outcome worst,
+                         double seconds, int interrupted) {
   auto items = nlohmann::json::array();
   for (const auto& t : tests) {
     auto one = to_json(t.run, t.judgement);
@@ -122,12 +123,13 @@ nlohmann::json report_of(const RunArgs& args, const std::vector<TestRun>& tests,
     items.push_back(std::move(one));
   }
   nlohmann::json report = {{"program", args.argv},
-                           {"gtest", {{"tests", tests.size()}, {"jobs", args.jobs}}},
+                           {"gtest", {{"tests", listed}, {"ran", tests.size()}, {"jobs", args.jobs}}},
                            {"outcome", to_string(worst)},
                            {"duration_s", seconds},
                            {"tests", std::move(items)}};
   if (!args.baseline.empty()) report["baseline"] = args.baseline;
   if (!args.keep_output.empty()) report["output_dir"] = args.keep_output;
+  report["interrupted"] = interrupted ? nlohmann::json(signal_name(interrupted)) : nlohmann::json(nullptr);
   return report;
 }
 
@@ -135,12 +137,15 @@ void print_table(const std::vector<TestRun>& tests) {
   std::size_t width = 4;
   for (const auto& t : tests) width = std::max(width, t.name.size());
   fmt::print("\n{:<{}} {:<22} {:<10} {:>8}\n", "test", width, "outcome", "gtest", "time");
-  std::size_t clean = 0;
+  std::size_t clean = 0, cut = 0;
   for (const auto& t : tests) {
-    clean += t.judgement.outcome == Outcome::clean;
-    fmt::print("{:<{}} {:<22} {:<10} {:>7.2f}s\n", t.name, width, to_string(t.judgement.outcome), t.status, t.run.duration_s);
+    clean += !t.run.interrupted_by && t.judgement.outcome == Outcome::clean;
+    cut += t.run.interrupted_by.has_value();
+    const std::string outcome = t.run.interrupted_by ? "(interrupted)" : std::string(to_string(t.judgement.outcome));
+    fmt::print("{:<{}} {:<22} {:<10} {:>7.2f}s\n", t.name, width, outcome, t.status, t.run.duration_s);
   }
-  fmt::print("\n{} tests, {} clean, {} not\n", tests.size(), clean, tests.size() - clean);
+  fmt::print("\n{} tests, {} clean, {} not{}\n", tests.size(), clean, tests.size() - clean - cut,
+             cut ? fmt::format(", {} interrupted", cut) : std::string());
 }
 
 }  // namespace
@@ -179,8 +184,12 @@ int gtest_command(const RunArgs& args) {
         if (!args.suppress.empty()) apply_suppressions(t.judgement, suppressions);
         const auto* why = t.judgement.deciding();
         std::lock_guard lock(print_mutex);
-        fmt::print("[{}/{}] {}: {} ({}, {:.2f} s){}\n", ++finished, names.size(), t.name, to_string(t.judgement.outcome),
-                   t.status, t.run.duration_s, why ? " — " + why->summary : std::string());
+        if (t.run.interrupted_by)
+          fmt::print("[{}/{}] {}: interrupted by {}, its run ended\n", ++finished, names.size(), t.name,
+                     signal_name(*t.run.interrupted_by));
+        else
+          fmt::print("[{}/{}] {}: {} ({}, {:.2f} s){}\n", ++finished, names.size(), t.name, to_string(t.judgement.outcome),
+                     t.status, t.run.duration_s, why ? " — " + why->summary : std::string());
         std::fflush(stdout);
       }
     } catch (...) {  // a harness error in one run stops the others, after they end
@@ -193,16 +202,20 @@ int gtest_command(const RunArgs& args) {
   for (int j = 0; j < std::max(1, std::min<int>(args.jobs, static_cast<int>(names.size()))); ++j) threads.emplace_back(worker);
   for (auto& thread : threads) thread.join();
   if (failure) std::rethrow_exception(failure);
-  if (interrupted) return 128 + interrupted;
-  if (const auto signo = stop_signal()) return 128 + *signo;
+  if (!interrupted)
+    if (const auto signo = stop_signal()) interrupted = *signo;
+  // Interrupted: the tests that ran (the one cut short marked so) are still reported, the rest not.
+  std::erase_if(tests, [](const TestRun& t) { return t.name.empty(); });
+  if (interrupted) fmt::print("\ninterrupted by {}: {} of {} tests ran\n", signal_name(interrupted), tests.size(), names.size());
 
   Outcome worst = Outcome::clean;
   bool all_expected = true;
   for (const auto& t : tests) {
+    if (t.run.interrupted_by) continue;  // cut short by the stop: its verdict says nothing of the test
     if (priority(t.judgement.outcome) > priority(worst)) worst = t.judgement.outcome;
     const std::string got(to_string(t.judgement.outcome));
     all_expected = all_expected && std::find(args.expect.begin(), args.expect.end(), got) != args.expect.end();
-    if (t.judgement.outcome == Outcome::clean && !args.show_output) continue;
+    if ((t.judgement.outcome == Outcome::clean && !args.show_output) || t.run.interrupted_by) continue;
     fmt::print("\n--- {} ---\n", t.name);
     if (args.show_output) fmt::print("--- stdout ---\n{}--- stderr ---\n{}--- end ---\n", t.run.out.text, t.run.err.text);
     print_verdict(stdout, t.run, t.judgement);
@@ -215,7 +228,7 @@ int gtest_command(const RunArgs& args) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   bool written = true;
   if (!args.json.empty()) {
-    auto report = report_of(args, tests, worst, seconds);
+    auto report = report_of(args, tests, names.size(), worst, seconds, interrupted);
     if (!args.expect.empty()) report["expected"] = {{"outcomes", args.expect}, {"met", all_expected}};
     written = write_or_report([&] { write_json(args.json, report); });
   }
@@ -236,6 +249,7 @@ int gtest_command(const RunArgs& args) {
     if (!args.sarif.empty()) written = write_or_report([&] { write_sarif(args.sarif, input); }) && written;
     if (!args.junit.empty()) written = write_or_report([&] { write_junit(args.junit, input); }) && written;
   }
+  if (interrupted) return 128 + interrupted;
   if (!written) return 2;
   if (!args.expect.empty()) return all_expected ? 0 : 1;
   return worst == Outcome::clean ? 0 : 1;

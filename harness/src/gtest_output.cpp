@@ -71,34 +71,32 @@ std::vector<std::string> parse_list(std::string_view list_output, bool with_disa
 TestResult parse_result(std::string_view stdout_text, std::string_view name) {
   constexpr std::size_t kLines = 12, kLineBytes = 300;
   TestResult result;
-  bool in_failure = false;
+  bool in_test = false;      // between "[ RUN      ] NAME" and its status line
+  bool in_failure = false;   // copying the first failure's text
   std::size_t failure_lines = 0;
+  // With --gtest_repeat the test runs several times: it failed if any iteration did.
   for_each_line(stdout_text, [&](std::string_view line) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (is_status_line(line, "[ RUN      ] ", name)) {
-      result.ran = true;
+      result.ran = in_test = true;
       return true;
     }
-    if (!result.ran) return true;
-    if (is_status_line(line, "[  FAILED  ] ", name)) {
-      result.failed = true;
-      return false;  // the rest is the summary
+    if (!in_test) return true;  // another test's lines, or the summary at the end
+    if (is_status_line(line, "[  FAILED  ] ", name)) result.failed = true;
+    else if (is_status_line(line, "[  SKIPPED ] ", name)) result.skipped = true;
+    else if (is_status_line(line, "[       OK ] ", name)) result.passed = true;
+    else {
+      if (result.failure.empty() && line.ends_with(": Failure")) in_failure = true;
+      if (in_failure && failure_lines < kLines) {
+        result.failure += std::string(line.substr(0, kLineBytes)) + "\n";
+        ++failure_lines;
+      }
+      return true;
     }
-    if (is_status_line(line, "[  SKIPPED ] ", name)) {
-      result.skipped = true;
-      return false;
-    }
-    if (is_status_line(line, "[       OK ] ", name)) {
-      result.passed = true;
-      return false;
-    }
-    if (!in_failure && line.ends_with(": Failure")) in_failure = true;
-    if (in_failure && failure_lines < kLines) {
-      result.failure += std::string(line.substr(0, kLineBytes)) + "\n";
-      ++failure_lines;
-    }
+    in_test = in_failure = false;
     return true;
   });
+  result.unfinished = in_test;
   return result;
 }
 

@@ -20,6 +20,8 @@ struct TestResult {
   bool passed = false;   // "[       OK ] NAME"
   bool failed = false;   // "[  FAILED  ] NAME"
   bool skipped = false;  // "[  SKIPPED ] NAME"
+  bool unfinished = false;  // it started and printed no status line: the run ended inside it
+  // (With --gtest_repeat a test runs several times; each flag says whether any run of it did so.)
   // GoogleTest's failure text from its first "file:line: Failure" line on (at most 12 lines of
   // 300 bytes each); empty when it printed none.
   std::string failure;

@@ -55,6 +55,13 @@ TEST(GtestResult, PassedSkippedNotRunAndAnotherTestsName) {
   const auto unfinished = gtest::parse_result("[ RUN      ] A.B\n", "A.B");
   EXPECT_TRUE(unfinished.ran);
   EXPECT_FALSE(unfinished.passed || unfinished.failed || unfinished.skipped);
+  EXPECT_TRUE(unfinished.unfinished);
+  // --gtest_repeat=2: the second run failed, so the test failed.
+  const auto repeated = gtest::parse_result("[ RUN      ] A.B\n[       OK ] A.B (0 ms)\n[ RUN      ] A.B\n"
+                                            "t.cpp:9: Failure\nflaky\n[  FAILED  ] A.B (0 ms)\n", "A.B");
+  EXPECT_TRUE(repeated.failed);
+  EXPECT_FALSE(repeated.unfinished);
+  EXPECT_EQ(repeated.failure, "t.cpp:9: Failure\nflaky\n");
 }
 
 TEST(GtestArgs, SelectionIsDroppedTheRestKept) {
