@@ -26,6 +26,7 @@
 #include "manifest.hpp"
 #include "output_file.hpp"
 #include "render.hpp"
+#include "run_outputs.hpp"
 #include "run_record.hpp"
 #include "sarif_report.hpp"
 #include "stress.hpp"
@@ -52,42 +53,6 @@ Expectation expectation_for(const Case& c, const std::string& variant, const std
   return e;
 }
 
-// DOT as is; SVG through Graphviz's dot when the file asks for it, written next to the file
-// and renamed over it once dot succeeded (output_file.hpp).
-void write_graph(const std::string& file, const HangReport& hang) {
-  const auto dot = to_dot(hang);
-  if (!file.ends_with(".svg")) return write_output_file(file, dot);
-  const auto dot_file = temporary_sibling(file), svg_file = temporary_sibling(file);
-  write_output_file(dot_file, dot);
-  RunSpec spec;
-  spec.argv = {"dot", "-Tsvg", "-o", svg_file.string(), dot_file.string()};
-  spec.hang_detection.reset();
-  spec.track_leftovers = false;
-  std::optional<RunResult> run;
-  try {
-    run = run_program(spec);
-  } catch (const HarnessError&) {
-  }
-  std::error_code ec;
-  std::filesystem::remove(dot_file, ec);
-  if (!run || run->exit_code != 0) {
-    std::filesystem::remove(svg_file, ec);
-    throw HarnessError(fmt::format("--graph: dot could not write '{}'{}", file, run ? "" : " (is Graphviz installed?)"));
-  }
-  commit_output_file(svg_file, file);
-}
-
-// Writes one output; on failure prints its one line and returns false (the others are still written).
-bool write_or_report(const std::function<void()>& write) {
-  try {
-    write();
-    return true;
-  } catch (const HarnessError& e) {
-    fmt::print(stderr, "conclab: {}\n", e.what());
-    return false;
-  }
-}
-
 bool wants_reports(const ReportFiles& files) {
   return !files.html.empty() || !files.sarif.empty() || !files.junit.empty();
 }
@@ -103,15 +68,6 @@ void write_reports(const ReportFiles& files, const ReportInput& input) {
   if (!files.junit.empty()) write_junit(files.junit, input);
 }
 
-// The captured streams as files, for the raw sanitizer text the findings were read from.
-void keep_output(const std::filesystem::path& dir, const RunResult& run) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) throw HarnessError(fmt::format("--keep-output: cannot make '{}': {}", dir.string(), ec.message()));
-  write_output_file(dir / "stdout.txt", run.out.text);
-  write_output_file(dir / "stderr.txt", run.err.text);
-}
-
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -119,15 +75,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }  // namespace
 
 int run_command(const RunArgs& args) {
-  RunSpec spec;
-  spec.argv = args.argv;
-  spec.timeout = std::chrono::milliseconds(std::llround(args.timeout_s * 1000));
-  spec.env = detector_env();
-  spec.limits = args.limits;
-  if (args.hang_window_ms > 0) spec.hang_detection = HangOptions{.window = std::chrono::milliseconds(args.hang_window_ms)};
-  else spec.hang_detection.reset();
-  const stress::Params stress_params{args.seed.value_or(0), args.depth, args.points};
-  if (args.seed) spec.env.merge(stress::env(stress_params));
+  if (args.gtest) return gtest_command(args);
+  const auto spec = run_spec(args);
   const auto known = args.baseline.empty() ? std::set<std::string>{} : load_baseline(args.baseline);
   const auto suppressions = args.suppress.empty() ? std::vector<Suppression>{} : load_suppressions(args.suppress);
   if (const auto signo = stop_signal()) {

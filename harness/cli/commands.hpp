@@ -33,9 +33,15 @@ struct RunArgs {
   std::string suppress;     // one suppressions file for every tool (suppressions.hpp)
   std::string keep_output;  // a folder for the program's stdout.txt and stderr.txt, as captured
   std::string sarif, junit; // the run as SARIF 2.1.0 / JUnit XML, as check and tour write them
+  bool gtest = false;       // --gtest: the program is a GoogleTest binary, each test its own run
+  int jobs = 1;             // --gtest -j N: tests run N at a time
   std::vector<std::string> argv;
 };
 int run_command(const RunArgs& args);
+
+// `conclab run --gtest [-j N] -- ./tests [ARGS]`: lists the tests, runs and judges each one alone
+// (--gtest_filter=NAME), and reports them one by one (gtest_command.cpp).
+int gtest_command(const RunArgs& args);
 
 int list_command(bool markdown);
 

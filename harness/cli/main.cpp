@@ -77,6 +77,10 @@ int main(int argc, char** argv) {
       run_cmd->add_option("--sarif", run.sarif, "Write the findings as SARIF 2.1.0 to FILE (with partialFingerprints)"));
   output_files.push_back(run_cmd->add_option("--junit", run.junit, "Write the run as JUnit XML to FILE"));
   run_cmd->add_option("--keep-output", run.keep_output, "Write the program's stdout and stderr, as captured, into folder DIR");
+  run_cmd->add_flag("--gtest", run.gtest,
+                    "PROGRAM is a GoogleTest binary: list its tests and judge each as its own run (--gtest_filter=NAME)");
+  auto* jobs_opt = run_cmd->add_option("-j,--jobs", run.jobs, "With --gtest: tests run N at a time, each in its own process group")
+                       ->check(CLI::Range(1, 64));
   run_cmd->add_option("program", run.argv, "PROGRAM [ARGS...] (after --)")->required();
 
   bool markdown = false;
@@ -144,6 +148,7 @@ int main(int argc, char** argv) {
   try {
     // CLI11's range check lets NaN through (every comparison with it is false).
     if (run_cmd->parsed() && !std::isfinite(run.timeout_s)) return fail("--timeout: not a number of seconds");
+    if (run_cmd->parsed() && jobs_opt->count() > 0 && !run.gtest) return fail("-j/--jobs: only with --gtest (one run is one program)");
     for (const auto* option : output_files)
       if (option->count() > 0) conclab::check_output_path(option->get_name(), option->as<std::string>());
     if (run_cmd->parsed()) return run_command(run);

@@ -33,7 +33,8 @@ std::set<std::string> load_baseline(const std::filesystem::path& file) {
   const auto document = nlohmann::json::parse(in, nullptr, false);
   if (document.is_discarded())
     throw HarnessError(fmt::format("--baseline: '{}' is not JSON (a conclab --json report or SARIF)", file.string()));
-  const bool conclab = document.is_object() ? document.contains("findings") : document.is_array();
+  // A run's report, a --gtest report (its runs under "tests") or check --json's array of runs.
+  const bool conclab = document.is_object() ? document.contains("findings") || document.contains("tests") : document.is_array();
   const bool sarif = document.is_object() && document.contains("runs");
   if (!conclab && !sarif)
     throw HarnessError(fmt::format("--baseline: '{}' is neither a conclab --json report nor SARIF", file.string()));

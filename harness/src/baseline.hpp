@@ -10,7 +10,7 @@
 
 namespace conclab {
 
-// The fingerprints in an earlier report: conclab's JSON (`run --json`, `check --json`'s array)
+// The fingerprints in an earlier report: conclab's JSON (`run --json`, `run --gtest --json`, `check --json`'s array)
 // or SARIF (`partialFingerprints["conclab/v1"]`). Throws HarnessError naming the file and the
 // problem when it cannot be read or holds neither.
 std::set<std::string> load_baseline(const std::filesystem::path& file);

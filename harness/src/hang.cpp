@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "stacks.hpp"
+#include "unix_peers.hpp"
 
 namespace conclab {
 namespace {
@@ -32,7 +33,10 @@ void classify_io(const procfs::ProcessSample& p, std::uint64_t fd, bool reading,
   const auto* entry = find_fd(p, fd);
   const std::string target = entry ? entry->target : fmt::format("fd {}", fd);
   w.object = target;
-  if (target.rfind("socket:", 0) == 0) w.waits_for = reading ? "socket_read" : "socket_write";
+  if (const auto inode = socket_inode(target)) {
+    w.waits_for = reading ? "socket_read" : "socket_write";
+    if (const auto peer = unix_peer(*inode)) w.peer = fmt::format("socket:[{}]", *peer);
+  }
   else if (target.rfind("pipe:", 0) == 0 || target.starts_with('/')) w.waits_for = reading ? "pipe_read" : "pipe_write";
   else w.waits_for = reading ? "read" : "write";
 }
@@ -189,8 +193,10 @@ std::vector<ThreadRef> wakers_of(const Tree& tree, const Wait& w) {
   if (w.held_by) return {*w.held_by};
   if (w.waits_for == "pipe_read") pids = holders(tree, w.object, true);
   else if (w.waits_for == "pipe_write") pids = holders(tree, w.object, false);
-  else if (w.waits_for == "socket_read" || w.waits_for == "socket_write") {
-    // The peer of a UNIX socket has its own inode; any other process of the tree with a socket may be it.
+  else if ((w.waits_for == "socket_read" || w.waits_for == "socket_write") && !w.peer.empty()) {
+    pids = holders(tree, w.peer, true);  // a socket is open for both directions: whoever holds the peer
+  } else if (w.waits_for == "socket_read" || w.waits_for == "socket_write") {
+    // Not a UNIX socket, or the kernel would not say: any other process of the tree with a socket may be its peer.
     for (const auto& p : tree)
       if (p.pid != w.thread.pid && std::any_of(p.fds.begin(), p.fds.end(), [](const auto& fd) { return fd.target.rfind("socket:", 0) == 0; }))
         pids.push_back(p.pid);

@@ -40,6 +40,7 @@ struct Wait {
   std::vector<ThreadRef> wakers;  // the threads that could end the wait (empty: nobody can)
   std::optional<ThreadRef> held_by;  // for a mutex: its owner
   std::uint64_t address = 0;         // for a mutex or a futex: where it sits in the process
+  std::string peer;  // for a UNIX socket: its peer's "socket:[N]", from the kernel (unix_peers.hpp); empty if unknown
   std::vector<Frame> frames;
 };
 
@@ -115,7 +116,8 @@ void attach_stacks(std::vector<Wait>& waits);
 
 // Names the mutexes and futexes waited on by where they sit: a global or static variable by its
 // symbol, demangled (`mutex ledger_lock (0x5581...)`, llvm-symbolizer's DATA lookup, one call per
-// module), else `heap` or `stack` (object_names.cpp).
+// module), else `heap` or `stack`; a pipe or socket by the descriptors that hold its other end,
+// "fd 5 of pid 41" (object_names.cpp).
 void name_objects(const std::vector<procfs::ProcessSample>& tree, std::vector<Wait>& waits);
 
 }  // namespace conclab

@@ -1,5 +1,5 @@
 // Names what a thread waits on by where it sits: a global or static variable by its ELF symbol,
-// otherwise the heap or a thread's stack.
+// otherwise the heap or a thread's stack; a pipe or a socket by who holds its other end.
 #include <elf.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -95,12 +95,45 @@ std::vector<std::string> data_symbols(const std::string& module, const std::vect
   return names;
 }
 
+// "fd 5 of pid 41, fd 4 of pid 42": the descriptors of the tree open on `object` in the mode
+// asked for (writers or readers; a socket is open both ways). The waiter's own count: a reader
+// that holds its pipe's write end itself is the classic bug.
+std::string holders_named(const std::vector<procfs::ProcessSample>& tree, const Wait& w, const std::string& object,
+                          bool writers) {
+  constexpr std::size_t kNamed = 4;
+  std::vector<std::string> named;
+  std::size_t more = 0;
+  for (const auto& p : tree) {
+    for (const auto& fd : p.fds) {
+      const int mode = fd.flags & O_ACCMODE;
+      const bool fits = writers ? (mode == O_WRONLY || mode == O_RDWR) : (mode == O_RDONLY || mode == O_RDWR);
+      if (fd.target != object || !fits) continue;
+      if (named.size() < kNamed) named.push_back(fmt::format("fd {} of pid {}", fd.fd, p.pid));
+      else ++more;
+    }
+  }
+  if (named.empty()) return "none in the run";
+  std::string text;
+  for (const auto& n : named) text += (text.empty() ? "" : ", ") + n;
+  if (more > 0) text += fmt::format(" and {} more", more);
+  return text;
+}
+
+// The other end of a pipe or socket wait, by the descriptors that hold it.
+void name_other_end(const std::vector<procfs::ProcessSample>& tree, Wait& w) {
+  if (w.waits_for == "pipe_read") w.object += " (write end: " + holders_named(tree, w, w.object, true) + ")";
+  else if (w.waits_for == "pipe_write") w.object += " (read end: " + holders_named(tree, w, w.object, false) + ")";
+  else if (w.waits_for.starts_with("socket_") && !w.peer.empty())
+    w.object += " (peer " + w.peer + ": " + holders_named(tree, w, w.peer, true) + ")";
+}
+
 }  // namespace
 
 void name_objects(const std::vector<procfs::ProcessSample>& tree, std::vector<Wait>& waits) {
   std::map<pid_t, std::vector<Mapping>> maps;
   std::map<std::string, std::vector<std::pair<Wait*, std::uint64_t>>> by_module;
   for (auto& w : waits) {
+    name_other_end(tree, w);
     if (w.address == 0 || (w.waits_for != "mutex" && w.waits_for != "futex")) continue;
     const auto process = std::find_if(tree.begin(), tree.end(), [&](const auto& p) { return p.pid == w.thread.pid; });
     if (process == tree.end()) continue;

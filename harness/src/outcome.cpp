@@ -60,7 +60,11 @@ bool is_library_file(std::string_view file) {
   std::string_view normal = file;
   if (!is_lexically_normal(file)) normal = normalized = std::filesystem::path(file).lexically_normal().generic_string();
   if (normal.starts_with("/usr/include/") || normal.starts_with("/usr/lib/")) return true;
-  constexpr std::array kRuntimeParts{"libsanitizer", "compiler-rt", "sysdeps", "nptl", "csu/"};
+  // GoogleTest's own sources, built into a test binary (from /usr/src/googletest, or a project's
+  // copy): its frames around a test body are the framework's, not the program's.
+  constexpr std::array kRuntimeParts{"libsanitizer", "compiler-rt", "sysdeps", "nptl", "csu/",
+                                     "googletest/src/", "googletest/include/gtest/", "googlemock/src/",
+                                     "googlemock/include/gmock/"};
   if (std::any_of(kRuntimeParts.begin(), kRuntimeParts.end(),
                   [&](const char* part) { return normal.find(part) != std::string_view::npos; }))
     return true;

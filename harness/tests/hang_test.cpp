@@ -3,6 +3,7 @@
 #include "hang.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/syscall.h>
 
@@ -62,6 +63,7 @@ INSTANTIATE_TEST_SUITE_P(
                       StuckCase{"wait-before-drain", Outcome::ipc_deadlock, {"child_exit", "pipe_write"}, 2},
                       StuckCase{"reader-holds-write-end", Outcome::hang, {"pipe_read"}, 1},
                       StuckCase{"socket-both-read", Outcome::ipc_deadlock, {"socket_read"}, 2},
+                      StuckCase{"socket-read-beside-server", Outcome::ipc_deadlock, {"socket_read"}, 2},
                       StuckCase{"shared-abba", Outcome::ipc_deadlock, {"mutex"}, 2},
                       StuckCase{"owner-died", Outcome::hang, {"mutex"}, 1},
                       // A cycle among some threads while others keep running.
@@ -73,6 +75,30 @@ INSTANTIATE_TEST_SUITE_P(
       name.erase(std::remove(name.begin(), name.end(), '-'), name.end());
       return name;
     });
+
+// A pipe names the descriptors of its other end; a socket its peer, from the kernel, and that
+// peer's holder only (the third process with a socket of its own is not the peer).
+TEST(HangExplainer, PipesAndSocketsNameTheDescriptorsOfTheirOtherEnd) {
+  const auto pipes = run_stuck("pipes-full");
+  ASSERT_TRUE(pipes.hang.has_value());
+  for (const auto& w : pipes.hang->cycle) {
+    ASSERT_EQ(w.waits_for, "pipe_write") << describe(*pipes.hang);
+    const auto other = w.wakers.at(0).pid;
+    EXPECT_NE(w.object.find(" (read end: fd "), std::string::npos) << w.object;
+    EXPECT_NE(w.object.find(fmt::format(" of pid {})", other)), std::string::npos) << w.object;
+  }
+  const auto sockets = run_stuck("socket-read-beside-server");
+  ASSERT_TRUE(sockets.hang.has_value()) << "timed out: " << sockets.timed_out;
+  ASSERT_EQ(sockets.hang->cycle.size(), 2u) << describe(*sockets.hang);
+  for (const auto& w : sockets.hang->cycle) {
+    EXPECT_TRUE(w.peer.starts_with("socket:[")) << w.object;
+    ASSERT_EQ(w.wakers.size(), 1u) << describe(*sockets.hang);
+    const auto& other = sockets.hang->cycle[0].thread == w.thread ? sockets.hang->cycle[1] : sockets.hang->cycle[0];
+    EXPECT_EQ(w.wakers[0], other.thread);
+    EXPECT_NE(w.object.find("(peer " + w.peer + ": fd "), std::string::npos) << w.object;
+    EXPECT_NE(w.object.find(fmt::format(" of pid {})", other.thread.pid)), std::string::npos) << w.object;
+  }
+}
 
 // A mutex cycle names each owner, and the stacks point into the program's own source.
 TEST(HangExplainer, MutexCycleNamesOwnersAndSource) {

@@ -38,6 +38,14 @@ inline std::string read_file(const std::filesystem::path& file) {
   return text.str();
 }
 
+// Writes a whole file; false when it cannot.
+inline bool write_file(const std::filesystem::path& file, const std::string& text) {
+  std::ofstream out(file);
+  out << text;
+  out.close();
+  return static_cast<bool>(out);
+}
+
 inline bool process_exists(pid_t pid) { return ::kill(pid, 0) == 0; }
 
 inline std::string program(const char* name) { return std::string(CONCLAB_PROGRAMS_DIR) + "/" + name; }

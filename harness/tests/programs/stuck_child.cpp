@@ -1,7 +1,7 @@
 // Programs that get stuck on demand, for the hang explainer's tests. Each mode is one way to stop
 // for good (or, for the last three, one way that must NOT be mistaken for it):
 //   abba | self-lock | shared-upgrade | lost-wakeup | pipes-full | wait-before-drain |
-//   reader-holds-write-end | socket-both-read | shared-abba | owner-died | spin | brief-wait | sleep
+//   reader-holds-write-end | socket-both-read | socket-read-beside-server | shared-abba | owner-died | spin | brief-wait | sleep
 // and the same beside threads that keep running (a cycle among some threads is still a deadlock):
 //   abba-heartbeat | abba-pool | pipes-full-logger | lost-wakeup-heartbeat | long-wait-heartbeat
 // and, for harness/bench: abba-beside N (ABBA beside N ticking threads) | tickers N (only those)
@@ -118,6 +118,28 @@ void socket_both_read() {
     std::_Exit(0);
   }
   ::close(pair[1]);
+  (void)!::read(pair[0], request, sizeof request);  // waits for a reply before asking
+}
+
+// socket-both-read beside a third process that holds a socket of its own and keeps running: only
+// the kernel's peer (sock_diag) tells that it cannot end either read.
+void socket_read_beside_server() {
+  int pair[2], server[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM, 0, pair) != 0) return;
+  char request[16];
+  if (::fork() == 0) {
+    ::close(pair[0]);
+    (void)!::read(pair[1], request, sizeof request);  // waits for a request before replying
+    std::_Exit(0);
+  }
+  ::close(pair[1]);
+  if (::socketpair(AF_UNIX, SOCK_STREAM, 0, server) != 0) return;
+  if (::fork() == 0) {
+    ::close(pair[0]);
+    ::close(server[0]);
+    for (;;) std::this_thread::sleep_for(10ms);  // a server that is busy with other clients
+  }
+  ::close(server[1]);
   (void)!::read(pair[0], request, sizeof request);  // waits for a reply before asking
 }
 
@@ -259,6 +281,7 @@ int main(int argc, char** argv) {
   else if (mode == "wait-before-drain") wait_before_drain();
   else if (mode == "reader-holds-write-end") reader_holds_write_end();
   else if (mode == "socket-both-read") socket_both_read();
+  else if (mode == "socket-read-beside-server") socket_read_beside_server();
   else if (mode == "shared-abba") shared_abba();
   else if (mode == "owner-died") owner_died();
   else if (mode == "spin") for (std::atomic<unsigned long> spins{0};;) spins.fetch_add(1, std::memory_order_relaxed);
