@@ -108,17 +108,23 @@ void reader_holds_write_end() {
   }
 }
 
-void socket_both_read() {
-  int pair[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM, 0, pair) != 0) return;
-  char request[16];
+// A child that waits for a request on pair[1] before replying; the parent keeps pair[0].
+void start_replier(int pair[2]) {
   if (::fork() == 0) {
     ::close(pair[0]);
+    char request[16];
     (void)!::read(pair[1], request, sizeof request);  // waits for a request before replying
     std::_Exit(0);
   }
   ::close(pair[1]);
-  (void)!::read(pair[0], request, sizeof request);  // waits for a reply before asking
+}
+
+void socket_both_read() {
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM, 0, pair) != 0) return;
+  start_replier(pair);
+  char reply[16];
+  (void)!::read(pair[0], reply, sizeof reply);  // waits for a reply before asking
 }
 
 // socket-both-read beside a third process that holds a socket of its own and keeps running: only
@@ -126,13 +132,7 @@ void socket_both_read() {
 void socket_read_beside_server() {
   int pair[2], server[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM, 0, pair) != 0) return;
-  char request[16];
-  if (::fork() == 0) {
-    ::close(pair[0]);
-    (void)!::read(pair[1], request, sizeof request);  // waits for a request before replying
-    std::_Exit(0);
-  }
-  ::close(pair[1]);
+  start_replier(pair);
   if (::socketpair(AF_UNIX, SOCK_STREAM, 0, server) != 0) return;
   if (::fork() == 0) {
     ::close(pair[0]);
@@ -140,7 +140,8 @@ void socket_read_beside_server() {
     for (;;) std::this_thread::sleep_for(10ms);  // a server that is busy with other clients
   }
   ::close(server[1]);
-  (void)!::read(pair[0], request, sizeof request);  // waits for a reply before asking
+  char reply[16];
+  (void)!::read(pair[0], reply, sizeof reply);  // waits for a reply before asking
 }
 
 // Two process-shared mutexes in MAP_SHARED memory, taken in opposite orders by parent and child.
