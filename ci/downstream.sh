@@ -29,6 +29,18 @@ for preset in tsan asan; do
     -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
   cmake --build "$work/example-$preset"
   ctest --test-dir "$work/example-$preset" --output-on-failure
+  # Each test's SARIF, with a code-scanning category of its own (what the GitHub template uploads).
+  python3 - "$work/example-$preset/conclab-reports" "example-$preset" <<'PY'
+import json, pathlib, sys
+folder, tree = pathlib.Path(sys.argv[1]), sys.argv[2]
+files = sorted(folder.glob("*.sarif"))
+assert files, f"no SARIF in {folder}"
+for f in files:
+    run = json.loads(f.read_text())["runs"][0]
+    want = f"conclab/{tree}/{f.stem}/"
+    assert run.get("automationDetails", {}).get("id") == want, f"{f}: category {run.get('automationDetails')} != {want}"
+print(f"{len(files)} SARIF reports, one category each")
+PY
 done
 
 echo "=== Debian package"

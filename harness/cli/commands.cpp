@@ -130,8 +130,9 @@ int run_command(const RunArgs& args) {
     RunRecord record{std::filesystem::path(args.argv.front()).filename().string(), "run", build_info::kTool, args.argv.front(),
                      {}, judgement, run.hang, run.duration_s, describe_exit(run), judgement.outcome == Outcome::clean,
                      std::string(to_string(judgement.outcome))};
-    const ReportInput input{fmt::format("conclab run {}", args.argv.front()), build_info::kTool,
+    ReportInput input{fmt::format("conclab run {}", args.argv.front()), build_info::kTool,
                             std::filesystem::current_path(), {}, {record}, run.duration_s};
+    input.category = args.sarif_category;
     if (!args.sarif.empty()) written = write_or_report([&] { write_sarif(args.sarif, input); }) && written;
     if (!args.junit.empty()) written = write_or_report([&] { write_junit(args.junit, input); }) && written;
   }

@@ -33,6 +33,7 @@ struct RunArgs {
   std::string suppress;     // one suppressions file for every tool (suppressions.hpp)
   std::string keep_output;  // a folder for the program's stdout.txt and stderr.txt, as captured
   std::string sarif, junit; // the run as SARIF 2.1.0 / JUnit XML, as check and tour write them
+  std::string sarif_category;  // --sarif-category: the SARIF run's automationDetails.id
   bool gtest = false;       // --gtest: the program is a GoogleTest binary, each test its own run
   int jobs = 1;             // --gtest -j N: tests run N at a time
   std::vector<std::string> argv;

@@ -245,6 +245,7 @@ int gtest_command(const RunArgs& args) {
   if (!args.sarif.empty() || !args.junit.empty()) {
     ReportInput input{fmt::format("conclab run --gtest {}", args.argv.front()), build_info::kTool,
                       std::filesystem::current_path(), {}, {}, seconds};
+    input.category = args.sarif_category;
     for (const auto& t : tests) input.runs.push_back(record_of(t));
     if (!args.sarif.empty()) written = write_or_report([&] { write_sarif(args.sarif, input); }) && written;
     if (!args.junit.empty()) written = write_or_report([&] { write_junit(args.junit, input); }) && written;

@@ -75,6 +75,8 @@ int main(int argc, char** argv) {
                       "Suppressions for every tool, TSan's syntax (type:pattern; docs/outcomes.md)");
   output_files.push_back(
       run_cmd->add_option("--sarif", run.sarif, "Write the findings as SARIF 2.1.0 to FILE (with partialFingerprints)"));
+  run_cmd->add_option("--sarif-category", run.sarif_category,
+                      "ID: the SARIF run's automationDetails.id, code scanning's category (one per analysis uploaded together)");
   output_files.push_back(run_cmd->add_option("--junit", run.junit, "Write the run as JUnit XML to FILE"));
   run_cmd->add_option("--keep-output", run.keep_output, "Write the program's stdout and stderr, as captured, into folder DIR");
   run_cmd->add_flag("--gtest", run.gtest,
@@ -149,6 +151,7 @@ int main(int argc, char** argv) {
     // CLI11's range check lets NaN through (every comparison with it is false).
     if (run_cmd->parsed() && !std::isfinite(run.timeout_s)) return fail("--timeout: not a number of seconds");
     if (run_cmd->parsed() && jobs_opt->count() > 0 && !run.gtest) return fail("-j/--jobs: only with --gtest (one run is one program)");
+    if (run_cmd->parsed() && !run.sarif_category.empty() && run.sarif.empty()) return fail("--sarif-category: only with --sarif FILE");
     for (const auto* option : output_files)
       if (option->count() > 0) conclab::check_output_path(option->get_name(), option->as<std::string>());
     if (run_cmd->parsed()) return run_command(run);

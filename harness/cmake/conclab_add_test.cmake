@@ -4,7 +4,8 @@
 # is one of the expected ones (`clean` for "must end clean: no race, no leak, no orphan, no
 # deadlock"; `data_race`, `deadlock`, ... for "this repro must still be caught"). conclab's own time
 # limit is TIMEOUT (default 60 s); the test's is 30 s more, so conclab always gets to say why. The JSON
-# report goes to <build dir of the calling CMakeLists>/conclab-reports/<name>.json.
+# report goes to <build dir of the calling CMakeLists>/conclab-reports/<name>.json, the SARIF one
+# beside it (<name>.sarif, code-scanning category conclab/<build tree's folder name>/<name>/).
 function(conclab_add_test)
   cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME;EXPECT;TIMEOUT" "COMMAND;LABELS")
   if(NOT arg_NAME OR NOT arg_COMMAND OR NOT arg_EXPECT)
@@ -20,11 +21,15 @@ function(conclab_add_test)
   if(TARGET ${program})
     set(program $<TARGET_FILE:${program}>)
   endif()
-  set(report ${CMAKE_CURRENT_BINARY_DIR}/conclab-reports/${arg_NAME}.json)
-  file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/conclab-reports)
+  set(reports ${CMAKE_CURRENT_BINARY_DIR}/conclab-reports)
+  file(MAKE_DIRECTORY ${reports})
+  # One SARIF category per test and build tree (build/tsan, build/asan...): code scanning keeps
+  # every test's analysis beside the others' instead of replacing one by the next.
+  get_filename_component(tree ${CMAKE_BINARY_DIR} NAME)
   add_test(NAME ${arg_NAME}
            COMMAND $<TARGET_FILE:conclab::conclab> run --timeout ${arg_TIMEOUT} --expect ${arg_EXPECT}
-                   --json ${report} -- ${program} ${arg_COMMAND})
+                   --json ${reports}/${arg_NAME}.json --sarif ${reports}/${arg_NAME}.sarif
+                   --sarif-category conclab/${tree}/${arg_NAME}/ -- ${program} ${arg_COMMAND})
   math(EXPR ctest_timeout "${arg_TIMEOUT} + 30")
   set_tests_properties(${arg_NAME} PROPERTIES TIMEOUT ${ctest_timeout} LABELS "conclab;${arg_LABELS}")
 endfunction()

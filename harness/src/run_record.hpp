@@ -36,6 +36,9 @@ struct ReportInput {
   std::vector<Case> cases;           // in the order the matrix lists them
   std::vector<RunRecord> runs;
   double total_s = 0;  // wall time of the whole command
+  // SARIF's runs[].automationDetails.id (code scanning's "category"): one per analysis uploaded
+  // beside others, e.g. "conclab/tsan/work_queue.buggy_is_caught/"; empty: none.
+  std::string category{};
 };
 
 }  // namespace conclab

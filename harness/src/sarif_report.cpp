@@ -168,6 +168,7 @@ json sarif_report(const ReportInput& input) {
       {"results", std::move(results)},
       {"properties", {{"tool", input.tool}}},
   };
+  if (!input.category.empty()) run["automationDetails"] = {{"id", input.category}};
   return {{"$schema", kSchema}, {"version", "2.1.0"}, {"runs", json::array({std::move(run)})}};
 }
 

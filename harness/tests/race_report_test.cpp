@@ -271,7 +271,8 @@ TEST(Suppressions, ApplyToEveryToolInOneSyntax) {
 // run --sarif and --junit, as check and tour write them: the race with its fingerprint; a failed test.
 TEST(RunReports, SarifAndJunit) {
   const auto sarif_file = temp_path("run.sarif"), junit_file = temp_path("run.xml"), json_file = temp_path("run.json");
-  const auto r = conclab_run({"--sarif", sarif_file, "--junit", junit_file, "--", sample("gcc", "tsan_second_stack")},
+  const auto r = conclab_run({"--sarif", sarif_file, "--sarif-category", "conclab/tsan/second_stack/", "--junit",
+                              junit_file, "--", sample("gcc", "tsan_second_stack")},
                              json_file);
   EXPECT_EQ(r.run.exit_code, 1) << r.run.out.text << r.run.err.text;
   const auto sarif = nlohmann::json::parse(testing::read_file(sarif_file), nullptr, false);
@@ -279,6 +280,7 @@ TEST(RunReports, SarifAndJunit) {
   ASSERT_EQ(sarif["runs"][0]["results"].size(), 1u);
   EXPECT_EQ(sarif["runs"][0]["results"][0]["ruleId"], "data_race");
   EXPECT_EQ(sarif["runs"][0]["results"][0]["partialFingerprints"]["conclab/v1"], r.report["findings"][0]["fingerprint"]);
+  EXPECT_EQ(sarif["runs"][0]["automationDetails"]["id"], "conclab/tsan/second_stack/");
   const auto junit = testing::read_file(junit_file);
   EXPECT_NE(junit.find("<failure"), std::string::npos) << junit;
   EXPECT_NE(junit.find("tsan_second_stack"), std::string::npos) << junit;
