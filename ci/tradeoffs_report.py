@@ -14,6 +14,8 @@ import subprocess
 import sys
 import tempfile
 
+import tradeoffs_compare
+
 UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 RANGE = (0.67, 1.5)
 THREAD_COLOR, PROCESS_COLOR, OTHER_COLOR = 0x4477AA, 0xCC6677, 0x228833  # gnuplot reads them as integers
@@ -608,7 +610,13 @@ def main():
         md, crosscheck_rows = render(r, charts, args)
     finally:
         shutil.rmtree(charts.tmp)
-    with open(os.path.join(args.out, "tradeoffs.md"), "w") as f:
+    report = os.path.join(args.out, "tradeoffs.md")
+    if os.path.exists(report):  # say what moved since the report this one replaces
+        with open(report) as f:
+            section = tradeoffs_compare.changes(f.read(), md)
+        limits = md.find("## Left out, and limits")
+        md = md[:limits] + section + md[limits:] if limits >= 0 else md + "\n" + section
+    with open(report, "w") as f:
         f.write(md)
     print("cross-check (ours vs an independent tool; goal: ratio within 0.67-1.5)")
     width = max(len(row[0]) for row in crosscheck_rows)
