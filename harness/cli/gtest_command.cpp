@@ -57,12 +57,19 @@ std::vector<std::string> list_tests(const RunArgs& args) {
   if (listing.timed_out || listing.hang)
     throw HarnessError(fmt::format("--gtest: '{} --gtest_list_tests' did not end within {:.0f} s", program,
                                    std::chrono::duration<double>(spec.timeout).count()));
+  const bool with_disabled = std::find(args.argv.begin(), args.argv.end(), "--gtest_also_run_disabled_tests") != args.argv.end();
+  auto tests = gtest::parse_list(listing.out.text, with_disabled);
+  // A sanitizer's report at exit (a leak in a static initializer, a race in a global's
+  // destructor) fails the listing too; every test's own run will show it.
+  if (!tests.empty()) {
+    if (listing.exit_code != 0)
+      fmt::print("note: '{} --gtest_list_tests' listed {} tests and then {}: each test's run is judged with it\n", program,
+                 tests.size(), describe_exit(listing));
+    return tests;
+  }
   if (listing.exit_code != 0)
     throw HarnessError(fmt::format("--gtest: '{} --gtest_list_tests' {}{}", program, describe_exit(listing),
                                    first_line(listing.err.text).empty() ? "" : ": " + first_line(listing.err.text)));
-  const bool with_disabled = std::find(args.argv.begin(), args.argv.end(), "--gtest_also_run_disabled_tests") != args.argv.end();
-  auto tests = gtest::parse_list(listing.out.text, with_disabled);
-  if (!tests.empty()) return tests;
   // An empty list: a GoogleTest binary whose filter selects nothing, or not a GoogleTest binary.
   auto help = run_spec(args);
   help.argv = {program, "--gtest_help"};
@@ -89,7 +96,7 @@ void judge_test(TestRun& t) {
     if (exit_finding != findings.end()) *exit_finding = failed;
     else findings.push_back(failed);
   } else if (result.unfinished) {
-    t.status = "unfinished";  // it started and never ended: what ended the run says why
+    t.status = "unfinished";  // it started and never ended: what ended the run says why, if anything does
   } else if (result.passed) {
     t.status = "passed";
   } else if (result.skipped) {
@@ -102,8 +109,33 @@ void judge_test(TestRun& t) {
                                       describe_exit(t.run)),
                           {}, {}});
   }
+  // Failed outside any test body (SetUpTestSuite, a global environment): GoogleTest's message
+  // explains the bare exit status.
+  const auto bare_exit = std::find_if(findings.begin(), findings.end(), [](const Finding& f) {
+    return f.kind == Outcome::exit_nonzero && f.tool == "program";
+  });  // looked up again: a finding may have been added since
+  if (!result.failed && bare_exit != findings.end()) {
+    t.failure = gtest::first_failure(t.run.out.text);
+    if (!t.failure.empty())
+      *bare_exit = {Outcome::exit_nonzero, "gtest",
+                       fmt::format("{}: GoogleTest failed outside the test body (its suite's or environment's set-up or "
+                                   "tear-down): {}", t.name, gtest::failure_headline(t.failure)),
+                       {}, {}};
+  }
   for (auto& f : findings) f.fingerprint = fingerprint_of(f);
   decide_outcome(t.judgement);
+  // exit(0) inside the test, or stdout closed: GoogleTest never said how it went (it counts a
+  // premature exit as a failure too), so it is not clean.
+  if (result.unfinished && t.judgement.outcome == Outcome::clean) {
+    Finding never_finished{Outcome::exit_nonzero, "gtest",
+                           fmt::format("{} never finished: the process ended inside the test ({}) before GoogleTest "
+                                       "reported a result{}", t.name, describe_exit(t.run),
+                                       result.failure.empty() ? "" : "; it had failed: " + gtest::failure_headline(result.failure)),
+                           {}, {}};
+    never_finished.fingerprint = fingerprint_of(never_finished);
+    findings.push_back(std::move(never_finished));
+    decide_outcome(t.judgement);
+  }
 }
 
 RunRecord record_of(const TestRun& t) {
@@ -130,6 +162,7 @@ nlohmann::json report_of(const RunArgs& args, const std::vector<TestRun>& tests,
   if (!args.baseline.empty()) report["baseline"] = args.baseline;
   if (!args.keep_output.empty()) report["output_dir"] = args.keep_output;
   report["interrupted"] = interrupted ? nlohmann::json(signal_name(interrupted)) : nlohmann::json(nullptr);
+  report["complete"] = !interrupted && tests.size() == listed;  // false: not every listed test ran
   return report;
 }
 

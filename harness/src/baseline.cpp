@@ -44,7 +44,12 @@ std::set<std::string> load_baseline(const std::filesystem::path& file) {
 }
 
 void apply_baseline(Judgement& judgement, const std::set<std::string>& known) {
-  for (auto& f : judgement.findings) f.known = f.tool != "watchdog" && known.contains(f.fingerprint);
+  for (auto& f : judgement.findings) {
+    // A bare exit status or signal ("exited with status 1", "killed by SIGABRT") names no place:
+    // every later abort would match it, so it is never known.
+    const bool unlocated = f.tool == "program" && (f.kind == Outcome::crash || f.kind == Outcome::exit_nonzero);
+    f.known = f.tool != "watchdog" && !unlocated && known.contains(f.fingerprint);
+  }
   decide_outcome(judgement);
 }
 

@@ -17,7 +17,8 @@ std::set<std::string> load_baseline(const std::filesystem::path& file);
 
 // Marks the findings whose fingerprint is known and decides the outcome from the others. What the
 // watchdog found (a stuck run, a time or CPU limit, orphans, leftovers) is never marked: a run
-// that did not finish, or left something behind, is not hidden by a baseline.
+// that did not finish, or left something behind, is not hidden by a baseline. Neither is a bare
+// exit status or signal with no place in it (any later crash would match it).
 void apply_baseline(Judgement& judgement, const std::set<std::string>& known);
 
 }  // namespace conclab

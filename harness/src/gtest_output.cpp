@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <cstdio>
 
 namespace conclab::gtest {
 namespace {
@@ -100,6 +102,21 @@ TestResult parse_result(std::string_view stdout_text, std::string_view name) {
   return result;
 }
 
+std::string first_failure(std::string_view stdout_text) {
+  constexpr std::size_t kLines = 12, kLineBytes = 300;
+  std::string failure;
+  std::size_t lines = 0;
+  for_each_line(stdout_text, [&](std::string_view line) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (failure.empty() && !line.ends_with(": Failure")) return true;
+    if (line.starts_with("[") || lines == kLines) return false;  // GoogleTest's next status line
+    failure += std::string(line.substr(0, kLineBytes)) + "\n";
+    ++lines;
+    return true;
+  });
+  return failure;
+}
+
 std::string failure_headline(const std::string& failure) {
   const auto first_end = failure.find('\n');
   std::string headline = failure.substr(0, first_end);
@@ -130,7 +147,12 @@ std::string file_name(std::string_view test_name) {
   std::string name(test_name);
   for (auto& c : name)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_')) c = '_';
-  return name;
+  if (name.size() <= 120) return name;
+  std::uint64_t hash = 14695981039346656037ull;  // FNV-1a of the whole name: two long names stay apart
+  for (const unsigned char c : test_name) hash = (hash ^ c) * 1099511628211ull;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return name.substr(0, 100) + "-" + hex;
 }
 
 }  // namespace conclab::gtest

@@ -28,6 +28,10 @@ struct TestResult {
 };
 TestResult parse_result(std::string_view stdout_text, std::string_view name);
 
+// The first failure GoogleTest printed anywhere in `stdout_text` (for one outside any test body: a
+// failed SetUpTestSuite or global environment), in the same shape as TestResult::failure.
+std::string first_failure(std::string_view stdout_text);
+
 // One line for a failed test: "tests.cpp:42: Failure — Expected equality of these values:".
 std::string failure_headline(const std::string& failure);
 
@@ -35,7 +39,8 @@ std::string failure_headline(const std::string& failure);
 // VALUE, --gtest_list_tests): conclab selects one test per run itself.
 std::vector<std::string> without_selection(const std::vector<std::string>& args);
 
-// A folder name for a test: '/' and other awkward characters as '_'.
+// A folder name for a test: '/' and other awkward characters as '_'; a name longer than 120
+// bytes is cut to 100 and ends in a hash of the whole (a parameterized test's name can pass 255).
 std::string file_name(std::string_view test_name);
 
 }  // namespace conclab::gtest

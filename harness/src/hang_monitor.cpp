@@ -284,6 +284,15 @@ std::optional<HangReport> HangMonitor::whole_tree_stuck(const Tree& tree, Clock:
       return std::nullopt;
     }
   }
+  // A socket whose other end is outside the tree (a TCP server, a database, a daemon's UNIX
+  // socket) can be answered from outside, however long that takes: not stuck for good. The time
+  // limit ends such a run, and its `stuck` list says what it waited on.
+  for (const auto& w : waits) {
+    if (w.waits_for.starts_with("socket_") && (w.peer.empty() || wakers_of(full, w).empty())) {
+      still_since_.reset();
+      return std::nullopt;
+    }
+  }
   auto report = explain(full, std::move(waits));
   report.stuck_for_s = std::chrono::duration<double>(now - *still_since_).count();
   name_objects(full, report.cycle);

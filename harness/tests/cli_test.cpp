@@ -67,6 +67,9 @@ TEST(CliRun, ExpectGatesOnTheOutcome) {
   const auto unknown = conclab({"run", "--expect", "raced", "--", testing::program("correct_threads")});
   EXPECT_EQ(unknown.run.exit_code, 2);
   EXPECT_NE(unknown.run.err.text.find("unknown outcome 'raced'"), std::string::npos) << unknown.run.err.text;
+  // Right before `--`, --expect leaves the program's own options to it (CLI11's vector options did not).
+  const auto with_options = conclab({"run", "--expect", "exit_nonzero", "--", "/bin/sh", "-c", "exit 3"});
+  EXPECT_EQ(with_options.run.exit_code, 0) << with_options.run.out.text << with_options.run.err.text;
 }
 
 // A correct threaded program: clean, exit status 0.

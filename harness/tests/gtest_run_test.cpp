@@ -64,11 +64,23 @@ TEST(GtestResult, PassedSkippedNotRunAndAnotherTestsName) {
   EXPECT_EQ(repeated.failure, "t.cpp:9: Failure\nflaky\n");
 }
 
+// A failure outside any test body (SetUpTestSuite, an environment) is found where GoogleTest printed it.
+TEST(GtestResult, FirstFailureOutsideATest) {
+  EXPECT_EQ(gtest::first_failure("[----------] 1 test from Audit\nt.cpp:7: Failure\nFailed\nlog closed\n"
+                                 "[ RUN      ] Audit.Opens\n"),
+            "t.cpp:7: Failure\nFailed\nlog closed\n");
+  EXPECT_EQ(gtest::first_failure("[ RUN      ] A.B\n[       OK ] A.B (0 ms)\n"), "");
+}
+
 TEST(GtestArgs, SelectionIsDroppedTheRestKept) {
   EXPECT_EQ(gtest::without_selection({"--gtest_filter=A.*", "--gtest_repeat=2", "-gtest_filter=B.*", "--gtest_filter", "C.*",
                                       "--gtest_list_tests", "--verbose"}),
             (std::vector<std::string>{"--gtest_repeat=2", "--verbose"}));
   EXPECT_EQ(gtest::file_name("Small/Sizes.Positive/0"), "Small_Sizes.Positive_0");
+  // A 260-byte parameterized name fits a folder name; two such names stay apart.
+  const auto a = gtest::file_name("Long/P.X/" + std::string(250, 'a')), b = gtest::file_name("Long/P.X/" + std::string(251, 'a'));
+  EXPECT_EQ(a.size(), 117u);
+  EXPECT_NE(a, b);
 }
 
 struct Cli {
@@ -107,23 +119,34 @@ void expect_the_suites_verdicts(const Cli& r) {
   EXPECT_EQ(r.run.exit_code, 1) << r.run.out.text << r.run.err.text;
   EXPECT_EQ(r.report["outcome"], "data_race");
   auto tests = by_name(r.report);
-  ASSERT_EQ(tests.size(), 6u) << r.report.dump(1);  // DISABLED_NeverRuns is left out
+  ASSERT_EQ(tests.size(), 8u) << r.report.dump(1);  // DISABLED_NeverRuns is left out
   EXPECT_EQ(tests["Ledger.Racy"]["outcome"], "data_race");
   EXPECT_EQ(tests["Ledger.Racy"]["status"], "passed");
   EXPECT_EQ(tests["Ledger.Failing"]["outcome"], "exit_nonzero");
   EXPECT_EQ(tests["Ledger.Failing"]["status"], "failed");
   const std::string summary = tests["Ledger.Failing"]["findings"][0]["summary"];
   EXPECT_TRUE(summary.starts_with("Ledger.Failing failed: ")) << summary;
-  EXPECT_NE(summary.find("tsan_gtest_suite.cpp:24: Failure — Expected equality"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("tsan_gtest_suite.cpp:"), std::string::npos) << summary;
+  EXPECT_NE(summary.find(": Failure — Expected equality of these values:"), std::string::npos) << summary;
   EXPECT_NE(tests["Ledger.Failing"]["failure"].get<std::string>().find("the fee table lost an entry"), std::string::npos);
   EXPECT_EQ(tests["Ledger.Clean"]["outcome"], "clean");
   EXPECT_EQ(tests["Ledger.Skipped"]["outcome"], "clean");
   EXPECT_EQ(tests["Ledger.Skipped"]["status"], "skipped");
   EXPECT_EQ(tests["Small/Sizes.Positive/1"]["outcome"], "clean");
+  // Ended in its middle with status 0: never finished, and not clean.
+  EXPECT_EQ(tests["Ledger.ExitsEarly"]["status"], "unfinished");
+  EXPECT_EQ(tests["Ledger.ExitsEarly"]["outcome"], "exit_nonzero");
+  const std::string early = tests["Ledger.ExitsEarly"]["findings"][0]["summary"];
+  EXPECT_NE(early.find("never finished"), std::string::npos) << early;
+  EXPECT_NE(early.find("it had failed: "), std::string::npos) << early;
+  // A suite's set-up failed outside any test body: GoogleTest's message, not a bare exit status.
+  EXPECT_EQ(tests["Audit.Opens"]["outcome"], "exit_nonzero");
+  EXPECT_NE(tests["Audit.Opens"]["failure"].get<std::string>().find("the audit log could not be opened"), std::string::npos)
+      << tests["Audit.Opens"].dump(1);
   // The race is the racy test's own: no other test's report has it.
   for (const auto& [name, t] : tests)
     if (name != "Ledger.Racy") EXPECT_EQ(t["outcome"] == "data_race", false) << name;
-  EXPECT_NE(r.run.out.text.find("6 tests, 4 clean, 2 not"), std::string::npos) << r.run.out.text;
+  EXPECT_NE(r.run.out.text.find("8 tests, 4 clean, 4 not"), std::string::npos) << r.run.out.text;
 }
 
 TEST(CliGtest, EachTestIsItsOwnRun) {

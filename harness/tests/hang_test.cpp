@@ -6,6 +6,10 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/syscall.h>
+#include <cstdio>
+#include <thread>
+#include <sys/un.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <set>
@@ -98,6 +102,35 @@ TEST(HangExplainer, PipesAndSocketsNameTheDescriptorsOfTheirOtherEnd) {
     EXPECT_NE(w.object.find("(peer " + w.peer + ": fd "), std::string::npos) << w.object;
     EXPECT_NE(w.object.find(fmt::format(" of pid {})", other.thread.pid)), std::string::npos) << w.object;
   }
+}
+
+// A test waiting on a service outside the run (here: this test process, answering after 1.5 s,
+// more than three hang windows) is no hang: the other end can answer from outside.
+TEST(HangExplainer, SocketAnsweredFromOutsideTheRunIsNoHang) {
+  const auto path = ::testing::TempDir() + "conclab_outside_peer." + std::to_string(::getpid());
+  ::unlink(path.c_str());
+  const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path.c_str());
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(listener, 1), 0);
+  std::thread server([listener] {
+    const int client = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    (void)!::send(client, "x", 1, MSG_NOSIGNAL);  // conclab may have ended the reader: no SIGPIPE
+    ::close(client);
+  });
+  // Through the CLI, as a user runs it: the service is a process outside conclab's run.
+  RunSpec spec;
+  spec.argv = {CONCLAB_CLI, "run", "--timeout", "20", "--", testing::program("stuck_child"), "read-outside-peer", path};
+  spec.timeout = std::chrono::seconds(60);
+  const auto run = run_program(spec);
+  server.join();
+  ::close(listener);
+  ::unlink(path.c_str());
+  EXPECT_EQ(run.exit_code, 0) << run.out.text << run.err.text;
+  EXPECT_TRUE(run.out.text.starts_with("outcome: clean")) << run.out.text;
 }
 
 // A mutex cycle names each owner, and the stacks point into the program's own source.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "baseline.hpp"
 #include "findings_group.hpp"
 #include "run_record.hpp"
 #include "sarif_report.hpp"
@@ -219,6 +221,20 @@ TEST(Baseline, HidesAKnownRaceNotANewOne) {
   EXPECT_EQ(fresh, 1);
   std::filesystem::remove(base);
   std::filesystem::remove(next);
+}
+
+// A bare exit status or signal names no place: a baseline holding "killed by SIGABRT" must not
+// hide the next abort, wherever it comes from (found by a stranger's GoogleTest suite).
+TEST(Baseline, BareCrashOrExitStatusIsNeverKnown) {
+  Judgement j;
+  j.findings = group_findings({{Outcome::crash, "program", "killed by SIGABRT", {}, SIGABRT},
+                               {Outcome::exit_nonzero, "program", "exited with status 1", {}, {}}});
+  std::set<std::string> known;
+  for (const auto& f : j.findings) known.insert(f.fingerprint);
+  apply_baseline(j, known);
+  EXPECT_FALSE(j.findings[0].known);
+  EXPECT_FALSE(j.findings[1].known);
+  EXPECT_EQ(j.outcome, Outcome::crash);
 }
 
 // A baseline that is not a report: one line naming it, exit 2, the program never run.

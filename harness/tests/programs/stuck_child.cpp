@@ -7,7 +7,9 @@
 // and, for harness/bench: abba-beside N (ABBA beside N ticking threads) | tickers N (only those)
 #include <pthread.h>
 #include <sys/mman.h>
+#include <cstdio>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -142,6 +144,18 @@ void socket_read_beside_server() {
   ::close(server[1]);
   char reply[16];
   (void)!::read(pair[0], reply, sizeof reply);  // waits for a reply before asking
+}
+
+// Asks a server outside the run (a UNIX socket at `path`) and waits for its slow answer: a test
+// against a service, which the hang explainer must not call stuck.
+int read_outside_peer(const char* path) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return 65;
+  char answer = 0;
+  return ::read(fd, &answer, 1) == 1 ? 0 : 66;
 }
 
 // Two process-shared mutexes in MAP_SHARED memory, taken in opposite orders by parent and child.
@@ -283,6 +297,7 @@ int main(int argc, char** argv) {
   else if (mode == "reader-holds-write-end") reader_holds_write_end();
   else if (mode == "socket-both-read") socket_both_read();
   else if (mode == "socket-read-beside-server") socket_read_beside_server();
+  else if (mode == "read-outside-peer" && argc > 2) return read_outside_peer(argv[2]);
   else if (mode == "shared-abba") shared_abba();
   else if (mode == "owner-died") owner_died();
   else if (mode == "spin") for (std::atomic<unsigned long> spins{0};;) spins.fetch_add(1, std::memory_order_relaxed);

@@ -1,7 +1,9 @@
 // A GoogleTest suite built with TSan, for `conclab run --gtest`: one test races, one fails, one is
-// clean, one skips itself, one is disabled, and a parameterized pair is clean.
+// clean, one skips itself, one is disabled, a parameterized pair is clean, one ends the process in
+// its middle (exit status 0), and one suite's set-up fails outside any test body.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <thread>
 
 namespace {
@@ -34,6 +36,17 @@ TEST(Ledger, Clean) {
 TEST(Ledger, Skipped) { GTEST_SKIP() << "needs a network"; }
 
 TEST(Ledger, DISABLED_NeverRuns) { FAIL() << "a disabled test ran"; }
+
+TEST(Ledger, ExitsEarly) {
+  EXPECT_EQ(balance, -1) << "an overdraft was expected";
+  std::_Exit(0);  // GoogleTest never gets to say the test failed
+}
+
+class Audit : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { FAIL() << "the audit log could not be opened"; }
+};
+TEST_F(Audit, Opens) { SUCCEED(); }
 
 class Sizes : public ::testing::TestWithParam<int> {};
 TEST_P(Sizes, Positive) { EXPECT_GE(GetParam(), 0); }
