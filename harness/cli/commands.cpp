@@ -10,7 +10,6 @@
 #include <functional>
 #include <mutex>
 #include <set>
-#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "baseline.hpp"
@@ -25,6 +24,7 @@
 #include "junit_report.hpp"
 #include "manifest.hpp"
 #include "output_file.hpp"
+#include "parallel.hpp"
 #include "render.hpp"
 #include "run_outputs.hpp"
 #include "run_record.hpp"
@@ -283,43 +283,25 @@ int tour_command(int jobs, const ReportFiles& reports) {
     for (const auto variant : kVariants) work.emplace_back(&c, std::string(variant));
   rows.resize(work.size());
   std::vector<RunRecord> records(wants_reports(reports) ? work.size() : 0);  // slot i: written by its worker only
-  std::atomic<std::size_t> next{0};
   std::atomic<int> interrupted{0};
   std::mutex print_mutex;
   std::size_t finished = 0;
-  // Each worker takes the next run; runs share nothing but this process (see docs/design.md).
-  auto worker = [&] {
-    for (std::size_t i; !interrupted && !stop_signal() && (i = next++) < work.size();) {
-      const auto& [c, variant] = work[i];
-      const auto r = run_case(catalog, *c, variant);
-      if (r.run.interrupted_by) interrupted = *r.run.interrupted_by;
-      rows[i] = {c->id, variant, std::string(to_string(r.expected.outcome)), std::string(to_string(r.judgement.outcome)),
-                 r.run.duration_s, r.check.passed, true};
-      if (!records.empty()) records[i] = record_of(catalog, *c, variant, r);
-      const auto* why = r.judgement.deciding();
-      std::lock_guard lock(print_mutex);
-      fmt::print("[{}/{}] {} {}: {} {}{}\n", ++finished, work.size(), c->id, variant, rows[i].got,
-                 r.check.passed ? "(as declared)" : "MISMATCH: " + r.check.reason,
-                 why ? " — " + why->summary : std::string());
-      std::fflush(stdout);
-    }
+  // Runs share nothing but this process (see docs/design.md).
+  const auto run_one = [&](std::size_t i) {
+    const auto& [c, variant] = work[i];
+    const auto r = run_case(catalog, *c, variant);
+    if (r.run.interrupted_by) interrupted = *r.run.interrupted_by;
+    rows[i] = {c->id, variant, std::string(to_string(r.expected.outcome)), std::string(to_string(r.judgement.outcome)),
+               r.run.duration_s, r.check.passed, true};
+    if (!records.empty()) records[i] = record_of(catalog, *c, variant, r);
+    const auto* why = r.judgement.deciding();
+    std::lock_guard lock(print_mutex);
+    fmt::print("[{}/{}] {} {}: {} {}{}\n", ++finished, work.size(), c->id, variant, rows[i].got,
+               r.check.passed ? "(as declared)" : "MISMATCH: " + r.check.reason,
+               why ? " — " + why->summary : std::string());
+    std::fflush(stdout);
   };
-  std::vector<std::thread> threads;
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  for (int t = 0; t < std::max(1, jobs); ++t) {
-    threads.emplace_back([&] {
-      try {
-        worker();
-      } catch (...) {  // a harness error in one run stops the tour, after the others end
-        std::lock_guard lock(failure_mutex);
-        if (!failure) failure = std::current_exception();
-        next = work.size();
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  if (failure) std::rethrow_exception(failure);
+  parallel_for(jobs, work.size(), [&] { return interrupted || stop_signal(); }, run_one);
   if (interrupted) return 128 + interrupted;
   if (const auto signo = stop_signal()) return 128 + *signo;
   std::size_t width = 8 + catalog.tool().size();

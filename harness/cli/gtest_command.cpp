@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <mutex>
 #include <set>
-#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "baseline.hpp"
@@ -21,6 +20,7 @@
 #include "interrupt.hpp"
 #include "json_report.hpp"
 #include "junit_report.hpp"
+#include "parallel.hpp"
 #include "render.hpp"
 #include "run_outputs.hpp"
 #include "run_record.hpp"
@@ -196,45 +196,34 @@ int gtest_command(const RunArgs& args) {
   const auto rest = gtest::without_selection({args.argv.begin() + 1, args.argv.end()});
   base_argv.insert(base_argv.end(), rest.begin(), rest.end());
   std::vector<TestRun> tests(names.size());
-  std::atomic<std::size_t> next{0}, finished{0};
+  std::atomic<std::size_t> finished{0};
   std::atomic<int> interrupted{0};
   std::mutex print_mutex;
-  std::exception_ptr failure;
-  // Each worker takes the next test; each test is a run of its own (its own process group).
-  auto worker = [&] {
-    try {
-      for (std::size_t i; !interrupted && !stop_signal() && (i = next++) < names.size();) {
-        auto& t = tests[i];
-        t.name = names[i];
-        auto spec = run_spec(args);
-        spec.argv = base_argv;
-        spec.argv.push_back("--gtest_filter=" + t.name);
-        t.run = run_program(spec);
-        if (t.run.interrupted_by) interrupted = *t.run.interrupted_by;
-        t.judgement = classify(t.run);
-        judge_test(t);
-        if (!args.baseline.empty()) apply_baseline(t.judgement, known);
-        if (!args.suppress.empty()) apply_suppressions(t.judgement, suppressions);
-        const auto* why = t.judgement.deciding();
-        std::lock_guard lock(print_mutex);
-        if (t.run.interrupted_by)
-          fmt::print("[{}/{}] {}: interrupted by {}, its run ended\n", ++finished, names.size(), t.name,
-                     signal_name(*t.run.interrupted_by));
-        else
-          fmt::print("[{}/{}] {}: {} ({}, {:.2f} s){}\n", ++finished, names.size(), t.name, to_string(t.judgement.outcome),
-                     t.status, t.run.duration_s, why ? " — " + why->summary : std::string());
-        std::fflush(stdout);
-      }
-    } catch (...) {  // a harness error in one run stops the others, after they end
-      std::lock_guard lock(print_mutex);
-      if (!failure) failure = std::current_exception();
-      next = names.size();
-    }
+  // Each test is a run of its own (its own process group).
+  const auto run_test = [&](std::size_t i) {
+    auto& t = tests[i];
+    t.name = names[i];
+    auto spec = run_spec(args);
+    spec.argv = base_argv;
+    spec.argv.push_back("--gtest_filter=" + t.name);
+    t.run = run_program(spec);
+    if (t.run.interrupted_by) interrupted = *t.run.interrupted_by;
+    t.judgement = classify(t.run);
+    judge_test(t);
+    if (!args.baseline.empty()) apply_baseline(t.judgement, known);
+    if (!args.suppress.empty()) apply_suppressions(t.judgement, suppressions);
+    const auto* why = t.judgement.deciding();
+    std::lock_guard lock(print_mutex);
+    if (t.run.interrupted_by)
+      fmt::print("[{}/{}] {}: interrupted by {}, its run ended\n", ++finished, names.size(), t.name,
+                 signal_name(*t.run.interrupted_by));
+    else
+      fmt::print("[{}/{}] {}: {} ({}, {:.2f} s){}\n", ++finished, names.size(), t.name, to_string(t.judgement.outcome),
+                 t.status, t.run.duration_s, why ? " — " + why->summary : std::string());
+    std::fflush(stdout);
   };
-  std::vector<std::thread> threads;
-  for (int j = 0; j < std::max(1, std::min<int>(args.jobs, static_cast<int>(names.size()))); ++j) threads.emplace_back(worker);
-  for (auto& thread : threads) thread.join();
-  if (failure) std::rethrow_exception(failure);
+  parallel_for(std::min<int>(args.jobs, static_cast<int>(names.size())), names.size(),
+               [&] { return interrupted || stop_signal(); }, run_test);
   if (!interrupted)
     if (const auto signo = stop_signal()) interrupted = *signo;
   // Interrupted: the tests that ran (the one cut short marked so) are still reported, the rest not.

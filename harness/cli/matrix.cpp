@@ -11,13 +11,13 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <regex>
-#include <thread>
 
 #include "build_info.hpp"
 #include "case_run.hpp"
 #include "catalog.hpp"
 #include "interrupt.hpp"
 #include "json_report.hpp"
+#include "parallel.hpp"
 #include "render.hpp"
 #include "stress.hpp"
 #include "tsa_tool.hpp"
@@ -147,62 +147,44 @@ int matrix_command(const MatrixArgs& args) {
     }
   }
 
-  std::atomic<std::size_t> next{0};
   std::atomic<int> interrupted{0};
   std::mutex print_mutex;
   std::size_t finished = 0;
   const auto runs = [&](const Cell& c) { return c.declared || args.measure; };
   const std::size_t to_run = std::count_if(cells.begin(), cells.end(), runs);
-  auto worker = [&] {
-    for (std::size_t i; !interrupted && !stop_signal() && (i = next++) < cells.size();) {
-      Cell& cell = cells[i];
-      if (!runs(cell)) continue;
-      for (int k = 0; k < args.repeat && !interrupted; ++k) {
-        const auto r = run_one(catalog, *cell.c, cell.variant, cell.tool, cell.declared, &cell.stress);
-        if (r.run.interrupted_by) interrupted = *r.run.interrupted_by;
-        const std::string got(to_string(r.judgement.outcome));
-        const std::string this_cell = matrix_cell(cell.variant, got, cell.tool, has_gate(*cell.c));
-        if (cell.runs == 0) {
-          cell.got = got;
-          cell.cell = this_cell;
-          cell.reason = r.check.reason;
-          if (const auto* why = r.judgement.deciding()) cell.summary = why->summary;
-        } else if (this_cell != cell.cell) {
-          cell.cell = "flaky";
-          cell.got += "|" + got;
-        }
-        if (!r.check.passed && cell.runs > 0) cell.reason = r.check.reason;
-        cell.runs++;
-        cell.passed += r.check.passed;
-        cell.seconds.push_back(r.run.duration_s);
-        std::lock_guard lock(print_mutex);
-        if (cell.stress)
-          fmt::print("  {} {} [stress]: {}\n", cell.c->id, cell.variant, stress::describe(*cell.stress));
-        if (k == args.repeat - 1)
-          fmt::print("[{}/{}] {} {} [{}]: {} ({}) {} {:.2f}s\n", ++finished, to_run, cell.c->id, cell.variant, cell.tool,
-                     cell.got, cell.cell, cell.passed == cell.runs ? "as declared" : "MISMATCH: " + cell.reason,
-                     r.run.duration_s);
-        if (!r.check.passed && args.verbose) print_verdict(stdout, r.run, r.judgement);
-        std::fflush(stdout);
+  const auto run_cell = [&](std::size_t i) {
+    Cell& cell = cells[i];
+    if (!runs(cell)) return;
+    for (int k = 0; k < args.repeat && !interrupted; ++k) {
+      const auto r = run_one(catalog, *cell.c, cell.variant, cell.tool, cell.declared, &cell.stress);
+      if (r.run.interrupted_by) interrupted = *r.run.interrupted_by;
+      const std::string got(to_string(r.judgement.outcome));
+      const std::string this_cell = matrix_cell(cell.variant, got, cell.tool, has_gate(*cell.c));
+      if (cell.runs == 0) {
+        cell.got = got;
+        cell.cell = this_cell;
+        cell.reason = r.check.reason;
+        if (const auto* why = r.judgement.deciding()) cell.summary = why->summary;
+      } else if (this_cell != cell.cell) {
+        cell.cell = "flaky";
+        cell.got += "|" + got;
       }
+      if (!r.check.passed && cell.runs > 0) cell.reason = r.check.reason;
+      cell.runs++;
+      cell.passed += r.check.passed;
+      cell.seconds.push_back(r.run.duration_s);
+      std::lock_guard lock(print_mutex);
+      if (cell.stress)
+        fmt::print("  {} {} [stress]: {}\n", cell.c->id, cell.variant, stress::describe(*cell.stress));
+      if (k == args.repeat - 1)
+        fmt::print("[{}/{}] {} {} [{}]: {} ({}) {} {:.2f}s\n", ++finished, to_run, cell.c->id, cell.variant, cell.tool,
+                   cell.got, cell.cell, cell.passed == cell.runs ? "as declared" : "MISMATCH: " + cell.reason,
+                   r.run.duration_s);
+      if (!r.check.passed && args.verbose) print_verdict(stdout, r.run, r.judgement);
+      std::fflush(stdout);
     }
   };
-  std::vector<std::thread> threads;
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  for (int t = 0; t < std::max(1, args.jobs); ++t) {
-    threads.emplace_back([&] {
-      try {
-        worker();
-      } catch (...) {
-        std::lock_guard lock(failure_mutex);
-        if (!failure) failure = std::current_exception();
-        next = cells.size();
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  if (failure) std::rethrow_exception(failure);
+  parallel_for(args.jobs, cells.size(), [&] { return interrupted || stop_signal(); }, run_cell);
   if (interrupted) return 128 + interrupted;
   if (const auto signo = stop_signal()) return 128 + *signo;
 

@@ -5,8 +5,25 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "report_text.hpp"
+
 namespace conclab::gtest {
 namespace {
+
+using reports::detail::for_each_line;
+
+// GoogleTest's failure text as kept: at most 12 lines of 300 bytes (a failure can print a whole container).
+struct FailureText {
+  std::string text;
+  std::size_t lines = 0;
+  // Keeps one more line; false once the text is full.
+  bool add(std::string_view line) {
+    if (lines == 12) return false;
+    text += std::string(line.substr(0, 300)) + "\n";
+    ++lines;
+    return true;
+  }
+};
 
 // The line without GoogleTest's "  # GetParam() = ..." / "  # TypeParam = ..." comment and trailing blanks.
 std::string_view without_comment(std::string_view line) {
@@ -28,15 +45,6 @@ bool disabled(std::string_view suite, std::string_view test) {
   return part_disabled(suite) || part_disabled(test);
 }
 
-template <typename Each>
-void for_each_line(std::string_view text, Each each) {
-  while (!text.empty()) {
-    const auto end = text.find('\n');
-    if (!each(text.substr(0, end))) return;
-    if (end == std::string_view::npos) return;
-    text.remove_prefix(end + 1);
-  }
-}
 
 // GoogleTest's status tag for NAME: "[  FAILED  ] NAME (3 ms)" or "[  FAILED  ] NAME, where GetParam() = 1 (0 ms)".
 bool is_status_line(std::string_view line, std::string_view tag, std::string_view name) {
@@ -71,11 +79,10 @@ std::vector<std::string> parse_list(std::string_view list_output, bool with_disa
 }
 
 TestResult parse_result(std::string_view stdout_text, std::string_view name) {
-  constexpr std::size_t kLines = 12, kLineBytes = 300;
   TestResult result;
   bool in_test = false;      // between "[ RUN      ] NAME" and its status line
   bool in_failure = false;   // copying the first failure's text
-  std::size_t failure_lines = 0;
+  FailureText failure;
   // With --gtest_repeat the test runs several times: it failed if any iteration did.
   for_each_line(stdout_text, [&](std::string_view line) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -88,33 +95,26 @@ TestResult parse_result(std::string_view stdout_text, std::string_view name) {
     else if (is_status_line(line, "[  SKIPPED ] ", name)) result.skipped = true;
     else if (is_status_line(line, "[       OK ] ", name)) result.passed = true;
     else {
-      if (result.failure.empty() && line.ends_with(": Failure")) in_failure = true;
-      if (in_failure && failure_lines < kLines) {
-        result.failure += std::string(line.substr(0, kLineBytes)) + "\n";
-        ++failure_lines;
-      }
+      if (failure.text.empty() && line.ends_with(": Failure")) in_failure = true;
+      if (in_failure) failure.add(line);
       return true;
     }
     in_test = in_failure = false;
     return true;
   });
   result.unfinished = in_test;
+  result.failure = std::move(failure.text);
   return result;
 }
 
 std::string first_failure(std::string_view stdout_text) {
-  constexpr std::size_t kLines = 12, kLineBytes = 300;
-  std::string failure;
-  std::size_t lines = 0;
+  FailureText failure;
   for_each_line(stdout_text, [&](std::string_view line) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (failure.empty() && !line.ends_with(": Failure")) return true;
-    if (line.starts_with("[") || lines == kLines) return false;  // GoogleTest's next status line
-    failure += std::string(line.substr(0, kLineBytes)) + "\n";
-    ++lines;
-    return true;
+    if (failure.text.empty() && !line.ends_with(": Failure")) return true;
+    return !line.starts_with("[") && failure.add(line);  // up to GoogleTest's next status line
   });
-  return failure;
+  return std::move(failure.text);
 }
 
 std::string failure_headline(const std::string& failure) {

@@ -175,9 +175,7 @@ std::vector<pid_t> holders(const Tree& tree, const std::string& object, bool wan
   std::vector<pid_t> pids;
   for (const auto& p : tree) {
     for (const auto& fd : p.fds) {
-      const int mode = fd.flags & O_ACCMODE;
-      const bool fits = want_writers ? (mode == O_WRONLY || mode == O_RDWR) : (mode == O_RDONLY || mode == O_RDWR);
-      if (fd.target == object && fits) {
+      if (fd.target == object && fd.open_for(want_writers)) {
         pids.push_back(p.pid);
         break;
       }

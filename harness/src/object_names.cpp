@@ -98,16 +98,13 @@ std::vector<std::string> data_symbols(const std::string& module, const std::vect
 // "fd 5 of pid 41, fd 4 of pid 42": the descriptors of the tree open on `object` in the mode
 // asked for (writers or readers; a socket is open both ways). The waiter's own count: a reader
 // that holds its pipe's write end itself is the classic bug.
-std::string holders_named(const std::vector<procfs::ProcessSample>& tree, const Wait& w, const std::string& object,
-                          bool writers) {
+std::string holders_named(const std::vector<procfs::ProcessSample>& tree, const std::string& object, bool writers) {
   constexpr std::size_t kNamed = 4;
   std::vector<std::string> named;
   std::size_t more = 0;
   for (const auto& p : tree) {
     for (const auto& fd : p.fds) {
-      const int mode = fd.flags & O_ACCMODE;
-      const bool fits = writers ? (mode == O_WRONLY || mode == O_RDWR) : (mode == O_RDONLY || mode == O_RDWR);
-      if (fd.target != object || !fits) continue;
+      if (fd.target != object || !fd.open_for(writers)) continue;
       if (named.size() < kNamed) named.push_back(fmt::format("fd {} of pid {}", fd.fd, p.pid));
       else ++more;
     }
@@ -121,10 +118,10 @@ std::string holders_named(const std::vector<procfs::ProcessSample>& tree, const 
 
 // The other end of a pipe or socket wait, by the descriptors that hold it.
 void name_other_end(const std::vector<procfs::ProcessSample>& tree, Wait& w) {
-  if (w.waits_for == "pipe_read") w.object += " (write end: " + holders_named(tree, w, w.object, true) + ")";
-  else if (w.waits_for == "pipe_write") w.object += " (read end: " + holders_named(tree, w, w.object, false) + ")";
+  if (w.waits_for == "pipe_read") w.object += " (write end: " + holders_named(tree, w.object, true) + ")";
+  else if (w.waits_for == "pipe_write") w.object += " (read end: " + holders_named(tree, w.object, false) + ")";
   else if (w.waits_for.starts_with("socket_") && !w.peer.empty())
-    w.object += " (peer " + w.peer + ": " + holders_named(tree, w, w.peer, true) + ")";
+    w.object += " (peer " + w.peer + ": " + holders_named(tree, w.peer, true) + ")";
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // time, their file descriptors — and a word of a process's memory.
 #pragma once
 
+#include <fcntl.h>
+
 #include <sys/types.h>
 
 #include <array>
@@ -38,6 +40,11 @@ struct FdEntry {
   int fd = 0;
   std::string target;  // readlink of /proc/PID/fd/N: "pipe:[123]", "socket:[9]", a path...
   int flags = 0;       // from fdinfo: O_RDONLY / O_WRONLY / O_RDWR in the low bits
+  // Open for writing (`writing`) or for reading: O_RDWR is both (a socket always is).
+  bool open_for(bool writing) const {
+    const int mode = flags & O_ACCMODE;
+    return mode == O_RDWR || mode == (writing ? O_WRONLY : O_RDONLY);
+  }
 };
 
 struct ProcessSample {

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace conclab::reports::detail {
 
@@ -12,11 +13,16 @@ constexpr std::size_t kMaxSummary = 1000;  // bytes: a summary is one line of a 
 
 std::string_view trim(std::string_view s);
 
+// Each line of text, without its '\n'. A visitor that returns bool stops the scan with false.
 template <class Visit>
 void for_each_line(std::string_view text, Visit visit) {
   while (!text.empty()) {
     const auto end = text.find('\n');
-    visit(text.substr(0, end));
+    if constexpr (std::is_same_v<decltype(visit(text)), bool>) {
+      if (!visit(text.substr(0, end))) return;
+    } else {
+      visit(text.substr(0, end));
+    }
     if (end == std::string_view::npos) return;
     text.remove_prefix(end + 1);
   }
