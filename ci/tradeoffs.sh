@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Threads vs processes, measured (issue #7): runs every harness/bench/tradeoffs benchmark, the
+# Threads vs processes, measured: runs every harness/bench/tradeoffs benchmark, the
 # independent cross-checks (`perf bench sched pipe`, `hyperfine -N /bin/true`), and writes the
 # report with its charts. Benchmarks, not tests: nothing here fails on a timing.
 #

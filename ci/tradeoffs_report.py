@@ -98,12 +98,20 @@ def render(r, charts, args):
         ("OS, compiler", f"{machine.get('os', '?')}, {machine.get('compiler', '?')} (-O2 -g, RelWithDebInfo)"),
         ("load average (1, 5, 15 min)", f"{load_start} at the start, {load_end} at the end"),
     ]))
-    w(f"\n**The machine was shared with other jobs during this run** (builds and tests of other work on the "
-      f"same two CPUs: a load average of {load_start.split()[0] if load_start != '?' else '?'} on "
-      f"{machine.get('nproc', '?')} CPUs means runnable threads were usually waiting for a CPU). Wall-clock "
-      f"figures that involve waking another thread or process include time spent waiting for a CPU; the "
-      f"ratios between rows measured minutes apart are therefore rougher than the digits suggest, and the "
-      f"cv columns show where. CPU-bound rows (creation, contention) suffer least.\n\n")
+    start_1min = load_start.split()[0] if load_start != '?' else '?'
+    if start_1min != '?' and float(start_1min) <= 1:
+        # the same threshold as ci/tradeoffs.sh, which refuses a full run above it
+        w(f"\nThe machine was **quiet** when the run began (a load average of {start_1min} on "
+          f"{machine.get('nproc', '?')} CPUs: nothing else was running); the benchmarks' own threads and "
+          f"processes raise it during the run ({load_end.split()[0] if load_end != '?' else '?'} at the end). "
+          f"The cv columns show how much the repetitions of each row still spread.\n\n")
+    else:
+        w(f"\n**The machine was shared with other jobs during this run** (builds and tests of other work on the "
+          f"same two CPUs: a load average of {start_1min} on "
+          f"{machine.get('nproc', '?')} CPUs means runnable threads were usually waiting for a CPU). Wall-clock "
+          f"figures that involve waking another thread or process include time spent waiting for a CPU; the "
+          f"ratios between rows measured minutes apart are therefore rougher than the digits suggest, and the "
+          f"cv columns show where. CPU-bound rows (creation, contention) suffer least.\n\n")
 
     # Cross-check
     w("## Cross-check with tools nobody here wrote\n\n")
