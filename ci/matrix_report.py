@@ -276,7 +276,7 @@ def main(files, reuse=None, keep_rows=False):
     p("cell is marked (!) below.")
     p("")
     p("**tsa** is not a run but a compile: clang 14's `-Wthread-safety` on the case's source against libc++")
-    p("(`harness/src/tsa_tool.hpp`). Its buggy cells are caught `thread_safety_warning` where a `GUARDED_BY`,")
+    p("(`harness/src/tools/tsa_tool.hpp`). Its buggy cells are caught `thread_safety_warning` where a `GUARDED_BY`,")
     p("`REQUIRES` or `EXCLUDES` can state the lock discipline the bug breaks, and the manifest lists the")
     p("warnings expected; fixed variants compile with `-Werror=thread-safety`. `ctest -R docs.detector_matrix`")
     p("checks that every cell here still is what the manifests declare.")

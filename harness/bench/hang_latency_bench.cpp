@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <string>
 
-#include "spawn.hpp"
+#include "run/spawn.hpp"
 
 namespace {
 

@@ -8,7 +8,7 @@
 
 #include <vector>
 
-#include "spawn.hpp"
+#include "run/spawn.hpp"
 
 extern char** environ;
 

@@ -12,25 +12,25 @@
 #include <set>
 #include <nlohmann/json.hpp>
 
-#include "baseline.hpp"
-#include "build_info.hpp"
-#include "case_run.hpp"
-#include "catalog.hpp"
-#include "detector_env.hpp"
-#include "exercise.hpp"
-#include "html_report.hpp"
-#include "interrupt.hpp"
-#include "json_report.hpp"
-#include "junit_report.hpp"
-#include "manifest.hpp"
-#include "output_file.hpp"
+#include "judge/baseline.hpp"
+#include "core/build_info.hpp"
+#include "tools/case_run.hpp"
+#include "core/catalog.hpp"
+#include "run/detector_env.hpp"
+#include "exercise/exercise.hpp"
+#include "report/html_report.hpp"
+#include "run/interrupt.hpp"
+#include "report/json_report.hpp"
+#include "report/junit_report.hpp"
+#include "core/manifest.hpp"
+#include "core/output_file.hpp"
 #include "parallel.hpp"
 #include "render.hpp"
 #include "run_outputs.hpp"
-#include "run_record.hpp"
-#include "sarif_report.hpp"
-#include "stress.hpp"
-#include "suppressions.hpp"
+#include "report/run_record.hpp"
+#include "report/sarif_report.hpp"
+#include "tools/stress.hpp"
+#include "judge/suppressions.hpp"
 
 namespace conclab::cli {
 namespace {
@@ -275,7 +275,7 @@ int tour_command(int jobs, const ReportFiles& reports) {
   struct Row {
     std::string id, variant, expected, got;
     double seconds = 0;
-    bool passed = false, done = false;
+    bool passed = false;
   };
   std::vector<Row> rows;
   std::vector<std::pair<const Case*, std::string>> work;
@@ -292,7 +292,7 @@ int tour_command(int jobs, const ReportFiles& reports) {
     const auto r = run_case(catalog, *c, variant);
     if (r.run.interrupted_by) interrupted = *r.run.interrupted_by;
     rows[i] = {c->id, variant, std::string(to_string(r.expected.outcome)), std::string(to_string(r.judgement.outcome)),
-               r.run.duration_s, r.check.passed, true};
+               r.run.duration_s, r.check.passed};
     if (!records.empty()) records[i] = record_of(catalog, *c, variant, r);
     const auto* why = r.judgement.deciding();
     std::lock_guard lock(print_mutex);

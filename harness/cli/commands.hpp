@@ -2,8 +2,8 @@
 // 0 clean / as declared, 1 a bug or a mismatch, 2 bad input or a harness error, 128+N interrupted.
 #pragma once
 
-#include "exercise.hpp"
-#include "limits.hpp"
+#include "exercise/exercise.hpp"
+#include "run/limits.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -12,20 +12,20 @@
 #include <set>
 #include <nlohmann/json.hpp>
 
-#include "baseline.hpp"
-#include "build_info.hpp"
+#include "judge/baseline.hpp"
+#include "core/build_info.hpp"
 #include "commands.hpp"
-#include "findings_group.hpp"
-#include "gtest_output.hpp"
-#include "interrupt.hpp"
-#include "json_report.hpp"
-#include "junit_report.hpp"
+#include "judge/findings_group.hpp"
+#include "judge/gtest_output.hpp"
+#include "run/interrupt.hpp"
+#include "report/json_report.hpp"
+#include "report/junit_report.hpp"
 #include "parallel.hpp"
 #include "render.hpp"
 #include "run_outputs.hpp"
-#include "run_record.hpp"
-#include "sarif_report.hpp"
-#include "suppressions.hpp"
+#include "report/run_record.hpp"
+#include "report/sarif_report.hpp"
+#include "judge/suppressions.hpp"
 
 namespace conclab::cli {
 namespace {

@@ -5,11 +5,11 @@
 #include <cmath>
 
 #include "commands.hpp"
-#include "interrupt.hpp"
-#include "manifest.hpp"
+#include "run/interrupt.hpp"
+#include "core/manifest.hpp"
 #include "matrix.hpp"
-#include "output_file.hpp"
-#include "spawn.hpp"
+#include "core/output_file.hpp"
+#include "run/spawn.hpp"
 
 namespace {
 
@@ -180,7 +180,8 @@ int main(int argc, char** argv) {
       for (auto* cmd : {ex_start, ex_hint, ex_check, ex_solution})
         if (cmd->parsed()) return exercise_command(cmd->get_name(), exercise);
     }
-    return tour_command(tour_jobs, tour_reports);
+    if (tour_cmd->parsed()) return tour_command(tour_jobs, tour_reports);
+    return fail("no command run (see conclab --help)");  // require_subcommand(1) makes this unreachable
   } catch (const conclab::HarnessError& e) {
     return fail(e.what());
   } catch (const conclab::ManifestError& e) {

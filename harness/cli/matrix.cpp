@@ -1,4 +1,5 @@
 #include "matrix.hpp"
+#include "core/files.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -12,16 +13,16 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "build_info.hpp"
-#include "case_run.hpp"
-#include "catalog.hpp"
-#include "interrupt.hpp"
-#include "json_report.hpp"
+#include "core/build_info.hpp"
+#include "tools/case_run.hpp"
+#include "core/catalog.hpp"
+#include "run/interrupt.hpp"
+#include "report/json_report.hpp"
 #include "parallel.hpp"
 #include "render.hpp"
-#include "stress.hpp"
-#include "tsa_tool.hpp"
-#include "valgrind_tool.hpp"
+#include "tools/stress.hpp"
+#include "tools/tsa_tool.hpp"
+#include "tools/valgrind_tool.hpp"
 
 namespace conclab::cli {
 namespace {
@@ -90,9 +91,7 @@ std::string matrix_cell(const std::string& variant, const std::string& outcome, 
 }
 
 bool has_gate(const Case& c) {
-  std::ifstream in(c.dir / "buggy.cpp");
-  const std::string source{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  return source.find("conclab/gate.hpp") != std::string::npos;
+  return read_file(c.dir / "buggy.cpp").value_or("").find("conclab/gate.hpp") != std::string::npos;
 }
 
 CLI::App* add_matrix_command(CLI::App& app, MatrixArgs& args) {

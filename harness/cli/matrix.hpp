@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "catalog.hpp"
+#include "core/catalog.hpp"
 
 namespace CLI {
 class App;

@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <string>
 
-#include "spawn.hpp"
-#include "verdict.hpp"
+#include "run/spawn.hpp"
+#include "judge/verdict.hpp"
 
 namespace conclab::cli {
 

@@ -5,9 +5,9 @@
 #include <cmath>
 #include <optional>
 
-#include "detector_env.hpp"
-#include "output_file.hpp"
-#include "stress.hpp"
+#include "run/detector_env.hpp"
+#include "core/output_file.hpp"
+#include "tools/stress.hpp"
 
 namespace conclab::cli {
 

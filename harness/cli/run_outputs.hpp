@@ -7,8 +7,8 @@
 #include <string>
 
 #include "commands.hpp"
-#include "hang.hpp"
-#include "spawn.hpp"
+#include "hang/hang.hpp"
+#include "run/spawn.hpp"
 
 namespace conclab::cli {
 

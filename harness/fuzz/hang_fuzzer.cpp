@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "fuzz_check.hpp"
-#include "hang.hpp"
-#include "json_report.hpp"
-#include "verdict.hpp"
+#include "hang/hang.hpp"
+#include "report/json_report.hpp"
+#include "judge/verdict.hpp"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "fuzz_check.hpp"
-#include "manifest.hpp"
+#include "core/manifest.hpp"
 
 using conclab::fuzz::require;
 

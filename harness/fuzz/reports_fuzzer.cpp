@@ -1,5 +1,6 @@
 // Fuzz target: a run's stderr and stdout as the judge reads them — the TSan, ASan, LSan and UBSan
-// report parser, the CONCLAB_WRONG_RESULT markers, the verdict and the JSON report made of them.
+// report parser, the CONCLAB_WRONG_RESULT markers, the verdict and the JSON report made of them,
+// and the workshop's trimmed report (judge/report_trim).
 // Beyond "no crash, leak, UB or time-out", it checks the promise of reports.cpp: every string of a
 // finding is valid UTF-8 without control characters, and a summary is one line of bounded length;
 // every stack of a finding has frames and a printable title, and the first one is its `frames`.
@@ -9,9 +10,10 @@
 #include <string_view>
 
 #include "fuzz_check.hpp"
-#include "json_report.hpp"
-#include "reports.hpp"
-#include "verdict.hpp"
+#include "report/json_report.hpp"
+#include "judge/report_trim.hpp"
+#include "judge/reports.hpp"
+#include "judge/verdict.hpp"
 
 using conclab::fuzz::printable;
 using conclab::fuzz::require;
@@ -45,5 +47,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The default error handler throws on invalid UTF-8, and an uncaught exception is a crash.
   const std::string json = conclab::to_json(run, judgement).dump();
   require(!json.empty(), "the report is JSON");
+  // The workshop's cut of the same text (judge/report_trim): at most 40 lines and the "more" line.
+  const auto trimmed = conclab::reports::trim_report(text, "lost_update.cpp", {"int a;", "  counter = seen + 1;"}, 40);
+  std::size_t lines = 0;
+  for (const char c : trimmed) lines += c == '\n';
+  require(lines <= 41, "a trimmed report has at most max_lines lines and one saying how many more");
   return 0;
 }

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "fuzz_check.hpp"
-#include "stress.hpp"
+#include "tools/stress.hpp"
 
 namespace stress = conclab::stress;
 using conclab::fuzz::require;

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "fuzz_check.hpp"
-#include "valgrind_reports.hpp"
+#include "judge/valgrind_reports.hpp"
 
 using conclab::fuzz::printable;
 using conclab::fuzz::require;

@@ -12,7 +12,7 @@
 #include <thread>
 #include <nlohmann/json.hpp>
 
-#include "spawn.hpp"
+#include "run/spawn.hpp"
 #include "test_support.hpp"
 
 namespace conclab {

@@ -10,11 +10,11 @@
 #include <regex>
 #include <sstream>
 
-#include "build_info.hpp"
-#include "catalog.hpp"
-#include "exercise.hpp"
-#include "spawn.hpp"
-#include "toolchain.hpp"
+#include "core/build_info.hpp"
+#include "core/catalog.hpp"
+#include "exercise/exercise.hpp"
+#include "run/spawn.hpp"
+#include "core/toolchain.hpp"
 #include "test_support.hpp"
 
 namespace conclab {
@@ -99,36 +99,6 @@ TEST(ExerciseParts, TraceCountsProcessesThreadsAndChecks) {
   EXPECT_EQ(t.checks_wrong, std::vector<std::string>{"bytes from the child"});
 }
 
-TEST(ExerciseParts, TrimmedReportKeepsWhatMatters) {
-  const auto dir = fresh_dir("trim");
-  const auto file = dir / "lost_update.cpp";
-  write(file, "int a;\nint b;\nvoid increment() {\n  counter = seen + 1;\n}\n");
-  const std::string report =
-      "some program output\n"
-      "==================\n"
-      "WARNING: ThreadSanitizer: data race (pid=42)\n"
-      "  Write of size 8 at 0x55 by thread T2:\n"
-      "    #0 increment() " + file.string() + ":4 (lost_update+0x24)\n"
-      "    #1 std::thread::_State_impl::_M_run() /usr/include/c++/12/bits/std_thread.h:211 (lost_update+0x25)\n"
-      "    #2 <null> <null> (libstdc++.so.6+0xd4)\n"
-      "\n"
-      "  Location is global 'counter' of size 8 at 0x55 (lost_update+0x51)\n"
-      "\n"
-      "SUMMARY: ThreadSanitizer: data race " + file.string() + ":4 in increment()\n"
-      "==================\n"
-      "later output\n";
-  const auto trimmed = exercise::trim_report(report, file);
-  EXPECT_TRUE(has(trimmed, "WARNING: ThreadSanitizer: data race")) << trimmed;
-  EXPECT_TRUE(has(trimmed, "#0 increment()")) << trimmed;
-  EXPECT_TRUE(has(trimmed, "4 | counter = seen + 1;")) << trimmed;  // the source line it points at
-  EXPECT_TRUE(has(trimmed, "(2 frames in the libraries)")) << trimmed;
-  EXPECT_TRUE(has(trimmed, "Location is global 'counter'")) << trimmed;
-  EXPECT_TRUE(has(trimmed, "SUMMARY: ThreadSanitizer")) << trimmed;
-  EXPECT_FALSE(has(trimmed, "libstdc++")) << trimmed;
-  EXPECT_FALSE(has(trimmed, "output")) << trimmed;
-  fs::remove_all(dir);
-}
-
 // The flags exercise check compiles with are this tree's own, for this tree's tool.
 TEST(ExerciseParts, ToolchainMatchesTheTopLevelFlags) {
   std::string this_tree = toolchain::kThisTreeSanitizerFlags;
@@ -137,7 +107,7 @@ TEST(ExerciseParts, ToolchainMatchesTheTopLevelFlags) {
   for (const auto& t : toolchain::kSanitizerFlags) {
     if (t.tool != CONCLAB_TEST_TOOL) continue;
     found = true;
-    EXPECT_EQ(std::string(t.sanitizer), this_tree) << "harness/src/toolchain.hpp.in disagrees with CMakeLists.txt";
+    EXPECT_EQ(std::string(t.sanitizer), this_tree) << "harness/src/core/toolchain.hpp.in disagrees with CMakeLists.txt";
   }
   EXPECT_TRUE(found) << CONCLAB_TEST_TOOL;
 }

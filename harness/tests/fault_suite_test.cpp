@@ -14,9 +14,9 @@
 #include <string_view>
 #include <thread>
 
-#include "spawn.hpp"
+#include "run/spawn.hpp"
 #include "test_support.hpp"
-#include "verdict.hpp"
+#include "judge/verdict.hpp"
 
 namespace conclab {
 namespace {

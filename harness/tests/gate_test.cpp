@@ -6,7 +6,7 @@
 #include <regex>
 #include <string>
 
-#include "spawn.hpp"
+#include "run/spawn.hpp"
 #include "test_support.hpp"
 
 namespace conclab {

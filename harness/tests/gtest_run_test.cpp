@@ -8,8 +8,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "gtest_output.hpp"
-#include "spawn.hpp"
+#include "judge/gtest_output.hpp"
+#include "run/spawn.hpp"
 #include "test_support.hpp"
 
 namespace conclab {

@@ -1,6 +1,6 @@
 // The hang explainer: stuck programs are caught well before their time limit and explained as a
 // wait-for graph; busy, sleeping or briefly blocked programs are not mistaken for stuck ones.
-#include "hang.hpp"
+#include "hang/hang.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -14,10 +14,10 @@
 #include <algorithm>
 #include <set>
 
-#include "spawn.hpp"
-#include "stacks.hpp"
+#include "run/spawn.hpp"
+#include "hang/stacks.hpp"
 #include "test_support.hpp"
-#include "verdict.hpp"
+#include "judge/verdict.hpp"
 
 namespace conclab {
 namespace {

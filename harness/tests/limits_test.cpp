@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "limits.hpp"
-#include "spawn.hpp"
+#include "run/limits.hpp"
+#include "run/spawn.hpp"
 #include "test_support.hpp"
-#include "verdict.hpp"
+#include "judge/verdict.hpp"
 
 namespace conclab {
 namespace {

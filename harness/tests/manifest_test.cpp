@@ -1,5 +1,5 @@
 // The manifest loader: a good manifest loads; every bad one is one line naming file, line, problem.
-#include "manifest.hpp"
+#include "core/manifest.hpp"
 
 #include <gtest/gtest.h>
 

@@ -5,7 +5,7 @@
 #include <csignal>
 #include <vector>
 
-#include "outcome.hpp"
+#include "core/outcome.hpp"
 
 namespace conclab {
 namespace {

@@ -12,15 +12,15 @@
 #include <string>
 #include <vector>
 
-#include "baseline.hpp"
-#include "findings_group.hpp"
-#include "run_record.hpp"
-#include "sarif_report.hpp"
-#include "reports.hpp"
-#include "spawn.hpp"
-#include "suppressions.hpp"
+#include "judge/baseline.hpp"
+#include "judge/findings_group.hpp"
+#include "report/run_record.hpp"
+#include "report/sarif_report.hpp"
+#include "judge/reports.hpp"
+#include "run/spawn.hpp"
+#include "judge/suppressions.hpp"
 #include "test_support.hpp"
-#include "verdict.hpp"
+#include "judge/verdict.hpp"
 
 namespace conclab {
 namespace {

@@ -9,11 +9,12 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "build_info.hpp"
-#include "html_report.hpp"
-#include "junit_report.hpp"
-#include "sarif_report.hpp"
-#include "spawn.hpp"
+#include "core/build_info.hpp"
+#include "report/html_report.hpp"
+#include "report/junit_report.hpp"
+#include "report/markup.hpp"
+#include "report/sarif_report.hpp"
+#include "run/spawn.hpp"
 #include "test_support.hpp"
 
 namespace conclab {

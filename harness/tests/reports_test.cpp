@@ -1,6 +1,6 @@
 // The sanitizer-report parsers, on reports that real programs print at test time (built by g++
 // and by clang, whose runtimes print different formats) and on hand-made hostile input.
-#include "reports.hpp"
+#include "judge/reports.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "outcome.hpp"
-#include "spawn.hpp"
+#include "core/outcome.hpp"
+#include "run/spawn.hpp"
 
 namespace conclab {
 namespace {

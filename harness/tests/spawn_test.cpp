@@ -1,5 +1,5 @@
 // The spawn and watch modules: how runs end, what is captured, and that nothing outlives a run.
-#include "spawn.hpp"
+#include "run/spawn.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>

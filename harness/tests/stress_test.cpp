@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "conclab/schedule.hpp"
-#include "manifest.hpp"
-#include "spawn.hpp"
-#include "stress.hpp"
+#include "core/manifest.hpp"
+#include "run/spawn.hpp"
+#include "tools/stress.hpp"
 #include "test_support.hpp"
 
 namespace conclab {

@@ -1,5 +1,5 @@
 // The tsa tool: clang's -Wthread-safety diagnostics parsed, classified and judged against a manifest.
-#include "tsa_tool.hpp"
+#include "tools/tsa_tool.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -7,8 +7,8 @@
 #include <fstream>
 #include <random>
 
-#include "build_info.hpp"
-#include "manifest.hpp"
+#include "core/build_info.hpp"
+#include "core/manifest.hpp"
 
 namespace conclab {
 namespace {

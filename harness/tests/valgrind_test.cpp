@@ -10,10 +10,10 @@
 #include <string>
 #include <string_view>
 
-#include "spawn.hpp"
+#include "run/spawn.hpp"
 #include "test_support.hpp"
-#include "valgrind_reports.hpp"
-#include "valgrind_tool.hpp"
+#include "judge/valgrind_reports.hpp"
+#include "tools/valgrind_tool.hpp"
 
 namespace conclab {
 namespace {

@@ -1,5 +1,5 @@
 // The verdict module: how a run's ending and reports become one outcome, and when a check fails.
-#include "verdict.hpp"
+#include "judge/verdict.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>

@@ -1,11 +1,11 @@
-#include "catalog.hpp"
+#include "core/catalog.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
-#include "build_info.hpp"
-#include "spawn.hpp"
+#include "core/build_info.hpp"
+#include "core/errors.hpp"
 
 namespace conclab {
 namespace fs = std::filesystem;

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "manifest.hpp"
+#include "core/manifest.hpp"
 
 namespace conclab {
 

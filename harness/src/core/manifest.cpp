@@ -1,4 +1,5 @@
-#include "manifest.hpp"
+#include "core/manifest.hpp"
+#include "core/files.hpp"
 
 #include <fmt/format.h>
 
@@ -177,12 +178,10 @@ Reasons load_reasons(const std::filesystem::path& file) {
 }
 
 Manifest load_manifest(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw ManifestError(fmt::format("{}: cannot read the manifest", file.string()));
-  std::ostringstream text;
-  text << in.rdbuf();
+  const auto text = read_file(file);
+  if (!text) throw ManifestError(fmt::format("{}: cannot read the manifest", file.string()));
   const auto reasons_file = file.parent_path().parent_path().parent_path() / "reasons.toml";
-  return parse_manifest(text.str(), file, std::filesystem::exists(reasons_file) ? load_reasons(reasons_file) : Reasons{});
+  return parse_manifest(*text, file, std::filesystem::exists(reasons_file) ? load_reasons(reasons_file) : Reasons{});
 }
 
 const Expectation& Manifest::expectation(std::string_view variant, std::string_view tool) const {

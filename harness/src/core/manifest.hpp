@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "outcome.hpp"
+#include "core/outcome.hpp"
 
 namespace conclab {
 

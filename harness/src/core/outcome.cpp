@@ -1,4 +1,4 @@
-#include "outcome.hpp"
+#include "core/outcome.hpp"
 
 #include <algorithm>
 #include <array>

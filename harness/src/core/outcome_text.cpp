@@ -1,4 +1,4 @@
-#include "outcome_text.hpp"
+#include "core/outcome_text.hpp"
 
 namespace conclab {
 

@@ -3,7 +3,7 @@
 
 #include <string_view>
 
-#include "outcome.hpp"
+#include "core/outcome.hpp"
 
 namespace conclab {
 

@@ -1,4 +1,4 @@
-#include "output_file.hpp"
+#include "core/output_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 #include <cstring>
 #include <fmt/format.h>
 
-#include "spawn.hpp"
+#include "core/errors.hpp"
 
 namespace conclab {
 namespace fs = std::filesystem;

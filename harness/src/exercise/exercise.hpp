@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "catalog.hpp"
+#include "core/catalog.hpp"
 
 namespace conclab::exercise {
 
@@ -24,6 +24,9 @@ struct Workspace {
 // when it would fall inside the source tree (a participant's work stays out of it unless asked).
 std::filesystem::path default_dir();
 Workspace workspace_for(const Case& c, const std::optional<std::filesystem::path>& dir);
+
+// The README's opening, up to its first "## " heading: what the program does (code blocks left out).
+std::string readme_intro(std::string_view readme);
 
 // The text under a README heading "## <title>" up to the next "## ", trimmed; "" when absent.
 std::string readme_section(std::string_view readme, std::string_view title);
@@ -54,10 +57,6 @@ struct Trace {
   std::vector<std::string> checks_ok, checks_wrong;  // expect_eq labels
 };
 Trace parse_trace(std::string_view text);
-
-// The first sanitizer report in `err`, cut to what a person reads: the headline, the access and
-// thread lines, the frames in `own_file` with the source line each points at, the summary.
-std::string trim_report(std::string_view err, const std::filesystem::path& own_file, std::size_t max_lines = 40);
 
 // `conclab exercise start|hint|check|solution`; each returns the exit status (0, 1 a rejected fix
 // or a build error in the participant's file; HarnessError for a problem of conclab's own).

@@ -1,4 +1,4 @@
-#include "hang.hpp"
+#include "hang/hang.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -9,8 +9,8 @@
 #include <fmt/format.h>
 #include <functional>
 
-#include "stacks.hpp"
-#include "unix_peers.hpp"
+#include "hang/stacks.hpp"
+#include "hang/unix_peers.hpp"
 
 namespace conclab {
 namespace {

@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "outcome.hpp"
-#include "procfs.hpp"
+#include "core/outcome.hpp"
+#include "hang/procfs.hpp"
 
 namespace conclab {
 

@@ -1,7 +1,7 @@
 // HangMonitor: samples a run's tree every interval and decides when threads are stuck for good,
 // either the whole tree (hang, or a cycle among all its threads) or a cycle among some threads
 // while the others run (see docs/hang-explainer.md, "Cycles among some threads").
-#include "hang.hpp"
+#include "hang/hang.hpp"
 
 #include <unistd.h>
 #include <sys/syscall.h>
@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <fmt/format.h>
 
-#include "stacks.hpp"
-#include "watch.hpp"
+#include "hang/stacks.hpp"
+#include "run/watch.hpp"
 
 namespace conclab {
 namespace {

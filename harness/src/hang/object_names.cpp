@@ -9,8 +9,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "hang.hpp"
-#include "stacks.hpp"
+#include "hang/hang.hpp"
+#include "hang/stacks.hpp"
 
 namespace conclab {
 namespace {

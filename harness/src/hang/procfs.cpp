@@ -1,4 +1,4 @@
-#include "procfs.hpp"
+#include "hang/procfs.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "stacks.hpp"
+#include "hang/stacks.hpp"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "spawn.hpp"
+#include "run/spawn.hpp"
 
 namespace conclab {
 

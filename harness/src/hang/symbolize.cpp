@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "stacks.hpp"
+#include "hang/stacks.hpp"
 
 namespace conclab {
 namespace {

@@ -1,4 +1,4 @@
-#include "unix_peers.hpp"
+#include "hang/unix_peers.hpp"
 
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>

@@ -1,11 +1,11 @@
-#include "baseline.hpp"
+#include "judge/baseline.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <fstream>
 
-#include "spawn.hpp"
+#include "core/errors.hpp"
 
 namespace conclab {
 namespace {

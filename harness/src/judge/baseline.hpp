@@ -6,7 +6,7 @@
 #include <set>
 #include <string>
 
-#include "verdict.hpp"
+#include "judge/verdict.hpp"
 
 namespace conclab {
 

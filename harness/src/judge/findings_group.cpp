@@ -1,4 +1,4 @@
-#include "findings_group.hpp"
+#include "judge/findings_group.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "outcome.hpp"
+#include "core/outcome.hpp"
 
 namespace conclab {
 

@@ -1,11 +1,11 @@
-#include "gtest_output.hpp"
+#include "judge/gtest_output.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
 
-#include "report_text.hpp"
+#include "judge/report_text.hpp"
 
 namespace conclab::gtest {
 namespace {

@@ -1,8 +1,8 @@
-#include "report_stacks.hpp"
+#include "judge/report_stacks.hpp"
 
 #include <algorithm>
 
-#include "report_text.hpp"
+#include "judge/report_text.hpp"
 
 namespace conclab::reports::detail {
 namespace {

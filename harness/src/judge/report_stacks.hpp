@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "outcome.hpp"
+#include "core/outcome.hpp"
 
 namespace conclab::reports::detail {
 

@@ -1,4 +1,4 @@
-#include "report_text.hpp"
+#include "judge/report_text.hpp"
 
 #include <algorithm>
 #include <charconv>

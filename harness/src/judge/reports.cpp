@@ -1,7 +1,7 @@
-#include "reports.hpp"
+#include "judge/reports.hpp"
 
-#include "report_stacks.hpp"
-#include "report_text.hpp"
+#include "judge/report_stacks.hpp"
+#include "judge/report_text.hpp"
 
 #include <algorithm>
 #include <array>

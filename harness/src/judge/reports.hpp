@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-#include "outcome.hpp"
+#include "core/outcome.hpp"
 
 namespace conclab::reports {
 

@@ -1,4 +1,4 @@
-#include "suppressions.hpp"
+#include "judge/suppressions.hpp"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 #include <map>
 #include <string_view>
 
-#include "spawn.hpp"
+#include "core/errors.hpp"
 
 namespace conclab {
 namespace {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "verdict.hpp"
+#include "judge/verdict.hpp"
 
 namespace conclab {
 

@@ -1,6 +1,6 @@
-#include "valgrind_reports.hpp"
+#include "judge/valgrind_reports.hpp"
 
-#include "report_text.hpp"
+#include "judge/report_text.hpp"
 
 #include <algorithm>
 #include <array>

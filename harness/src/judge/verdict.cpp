@@ -1,12 +1,12 @@
-#include "verdict.hpp"
+#include "judge/verdict.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <csignal>
 
-#include "findings_group.hpp"
-#include "reports.hpp"
+#include "judge/findings_group.hpp"
+#include "judge/reports.hpp"
 
 namespace conclab {
 namespace {

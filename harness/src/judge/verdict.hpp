@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "manifest.hpp"
-#include "outcome.hpp"
-#include "spawn.hpp"
+#include "core/manifest.hpp"
+#include "core/outcome.hpp"
+#include "run/spawn.hpp"
 
 namespace conclab {
 

@@ -1,5 +1,5 @@
-#include "html_report.hpp"
-#include "output_file.hpp"
+#include "report/html_report.hpp"
+#include "core/output_file.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -12,9 +12,9 @@
 #include <map>
 #include <sstream>
 
-#include "junit_report.hpp"  // xml_escape
-#include "spawn.hpp"
-#include "toolchain.hpp"
+#include "report/markup.hpp"
+#include "run/spawn.hpp"
+#include "core/toolchain.hpp"
 
 namespace conclab {
 namespace {

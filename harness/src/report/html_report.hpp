@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <string>
 
-#include "hang.hpp"
-#include "run_record.hpp"
+#include "hang/hang.hpp"
+#include "report/run_record.hpp"
 
 namespace conclab {
 

@@ -1,5 +1,5 @@
-#include "json_report.hpp"
-#include "output_file.hpp"
+#include "report/json_report.hpp"
+#include "core/output_file.hpp"
 
 #include <fmt/format.h>
 

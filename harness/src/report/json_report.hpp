@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "spawn.hpp"
-#include "verdict.hpp"
+#include "run/spawn.hpp"
+#include "judge/verdict.hpp"
 
 namespace conclab {
 

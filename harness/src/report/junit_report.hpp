@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <string>
 
-#include "run_record.hpp"
+#include "report/run_record.hpp"
 
 namespace conclab {
 
@@ -13,8 +13,5 @@ std::string junit_report(const ReportInput& input);
 
 // Writes it; throws HarnessError naming the file when it cannot.
 void write_junit(const std::filesystem::path& file, const ReportInput& input);
-
-// Text made safe for XML character data and attributes; bytes XML 1.0 cannot hold become '?'.
-std::string xml_escape(std::string_view text);
 
 }  // namespace conclab

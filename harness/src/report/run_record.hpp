@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "catalog.hpp"
-#include "hang.hpp"
-#include "manifest.hpp"
-#include "verdict.hpp"
+#include "core/catalog.hpp"
+#include "hang/hang.hpp"
+#include "core/manifest.hpp"
+#include "judge/verdict.hpp"
 
 namespace conclab {
 

@@ -1,5 +1,5 @@
-#include "sarif_report.hpp"
-#include "output_file.hpp"
+#include "report/sarif_report.hpp"
+#include "core/output_file.hpp"
 
 #include <fmt/format.h>
 
@@ -12,9 +12,8 @@
 #include <set>
 #include <tuple>
 
-#include "outcome_text.hpp"
-#include "spawn.hpp"
-#include "toolchain.hpp"
+#include "core/outcome_text.hpp"
+#include "core/toolchain.hpp"
 
 namespace conclab {
 namespace {

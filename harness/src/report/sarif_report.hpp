@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "run_record.hpp"
+#include "report/run_record.hpp"
 
 namespace conclab {
 

@@ -1,4 +1,4 @@
-#include "detector_env.hpp"
+#include "run/detector_env.hpp"
 
 #include <cstdlib>
 

@@ -1,4 +1,5 @@
-#include "interrupt.hpp"
+#include "run/interrupt.hpp"
+#include "core/files.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -51,10 +52,6 @@ std::mutex state_mutex;
 std::set<StopSubscription*> subscribers;
 std::vector<SignalFromRun> from_runs;
 
-std::string read_whole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // The id of the run of ours `pid` belongs to: its cgroup ("conclab-<our pid>-<n>", limits.cpp)
 // or its CONCLAB_RUN_ID. Empty for anybody else, or when it is gone already.
@@ -62,13 +59,13 @@ std::string run_of_sender(pid_t pid) {
   if (pid <= 0 || pid == ::getpid()) return {};
   const std::string ours = std::to_string(::getpid()) + "-";
   const std::string proc = "/proc/" + std::to_string(pid);
-  const std::string cgroups = read_whole(proc + "/cgroup");
+  const std::string cgroups = read_file(proc + "/cgroup").value_or("");
   const auto at = cgroups.find("/conclab-" + ours);
   if (at != std::string::npos) {
     const auto id = at + 9;
     return cgroups.substr(id, cgroups.find_first_of("/\n", id) - id);
   }
-  const std::string environ = read_whole(proc + "/environ");
+  const std::string environ = read_file(proc + "/environ").value_or("");
   constexpr std::string_view kKey = "CONCLAB_RUN_ID=";
   for (std::size_t start = 0; start < environ.size();) {
     const auto end = std::min(environ.find('\0', start), environ.size());

@@ -1,4 +1,4 @@
-#include "leftovers.hpp"
+#include "run/leftovers.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <fmt/format.h>
 
-#include "spawn.hpp"
+#include "core/errors.hpp"
 
 namespace conclab {
 namespace fs = std::filesystem;

@@ -1,4 +1,5 @@
-#include "limits.hpp"
+#include "run/limits.hpp"
+#include "core/files.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -29,10 +30,6 @@ bool write_file(const fs::path& file, const std::string& text) {
   return static_cast<bool>(out);
 }
 
-std::string read_file(const fs::path& file) {
-  std::ifstream in(file);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // Where a cgroup v1 controller is mounted, from /proc/self/mountinfo; empty when it is not.
 std::string v1_mount(const std::string& controller) {
@@ -64,7 +61,7 @@ std::string own_cgroup(const std::string& controller) {
 }
 
 std::uint64_t read_number(const fs::path& file, const std::string& key = {}) {
-  std::istringstream in(read_file(file));
+  std::istringstream in(read_file(file).value_or(""));
   if (key.empty()) {
     std::uint64_t value = 0;
     in >> value;
@@ -80,7 +77,7 @@ std::uint64_t read_number(const fs::path& file, const std::string& key = {}) {
 
 std::vector<pid_t> read_pids(const fs::path& procs_file) {
   std::vector<pid_t> pids;
-  std::istringstream in(read_file(procs_file));
+  std::istringstream in(read_file(procs_file).value_or(""));
   for (pid_t pid; in >> pid;) pids.push_back(pid);
   return pids;
 }
@@ -102,8 +99,8 @@ bool set_frozen(const fs::path& dir, bool v2, bool frozen) {
 }
 
 bool is_frozen(const fs::path& dir, bool v2) {
-  if (v2) return read_file(dir / "cgroup.events").find("frozen 1") != std::string::npos;
-  return read_file(dir / "freezer.state").starts_with("FROZEN");
+  if (v2) return read_file(dir / "cgroup.events").value_or("").find("frozen 1") != std::string::npos;
+  return read_file(dir / "freezer.state").value_or("").starts_with("FROZEN");
 }
 
 // Kills everything in `dir` and its sub-cgroups (frozen first where `freezer`), then removes them.

@@ -1,4 +1,4 @@
-#include "spawn.hpp"
+#include "run/spawn.hpp"
 
 #include <fcntl.h>
 #include <linux/close_range.h>
@@ -23,8 +23,9 @@
 #include <functional>
 #include <mutex>
 
-#include "interrupt.hpp"
-#include "watch.hpp"
+#include "run/interrupt.hpp"
+#include "run/watch.hpp"
+#include "run/watchdog.hpp"
 
 extern char** environ;
 

@@ -9,18 +9,14 @@
 #include <string>
 #include <vector>
 
-#include "hang.hpp"
-#include "interrupt.hpp"
-#include "leftovers.hpp"
-#include "limits.hpp"
-#include "watch.hpp"
+#include "core/errors.hpp"
+#include "hang/hang.hpp"
+#include "run/interrupt.hpp"
+#include "run/leftovers.hpp"
+#include "run/limits.hpp"
+#include "run/watch.hpp"
 
 namespace conclab {
-
-// A problem of the harness or its input (missing binary, exec failure...), not of the program judged.
-struct HarnessError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 struct RunSpec {
   std::vector<std::string> argv;  // argv[0] is the program: a path, or a name looked up in PATH

@@ -1,6 +1,7 @@
-#include "watch.hpp"
+#include "run/watch.hpp"
+#include "core/files.hpp"
 
-#include "procfs.hpp"
+#include "hang/procfs.hpp"
 
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -47,39 +48,6 @@ void reap(pid_t pid) {
 
 }  // namespace
 
-Watchdog::Watchdog(boost::asio::io_context& io, pid_t pgid, std::chrono::milliseconds limit,
-                   std::chrono::milliseconds grace)
-    : pgid_(pgid), limit_(limit), grace_(grace), timer_(io) {}
-
-void Watchdog::arm() {
-  timer_.expires_after(limit_);
-  timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) escalate();
-  });
-}
-
-void Watchdog::disarm() { timer_.cancel(); }
-
-void Watchdog::expire_now() {
-  timer_.cancel();
-  terminate_group();
-}
-
-void Watchdog::escalate() {
-  fired_ = true;
-  if (last_look_) last_look_();
-  terminate_group();
-}
-
-void Watchdog::terminate_group() {
-  ::kill(-pgid_, SIGTERM);
-  ::kill(-pgid_, SIGCONT);  // a stopped process only acts on SIGTERM once continued
-  timer_.expires_after(grace_);
-  timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) ::kill(-pgid_, SIGKILL);
-  });
-}
-
 void adopt_orphans() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
 
 namespace {
@@ -106,14 +74,10 @@ bool nothing_left(pid_t pgid) {
 
 namespace {
 
-std::string read_whole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 Stray describe_stray(pid_t pid) {
   const std::string dir = "/proc/" + std::to_string(pid);
-  Stray s{pid, read_whole(dir + "/comm"), read_whole(dir + "/cmdline")};
+  Stray s{pid, read_file(dir + "/comm").value_or(""), read_file(dir + "/cmdline").value_or("")};
   if (!s.name.empty() && s.name.back() == '\n') s.name.pop_back();
   std::replace(s.command.begin(), s.command.end(), '\0', ' ');
   while (!s.command.empty() && s.command.back() == ' ') s.command.pop_back();
@@ -164,7 +128,7 @@ void kill_through_cgroup(const ChildCgroup& cgroup, std::vector<Stray>& ended, s
 
 // The CONCLAB_RUN_ID a process inherited; empty when it has none or its environ is unreadable.
 std::string run_id_of(pid_t pid) {
-  const std::string environ = read_whole("/proc/" + std::to_string(pid) + "/environ");
+  const std::string environ = read_file("/proc/" + std::to_string(pid) + "/environ").value_or("");
   constexpr std::string_view kKey = "CONCLAB_RUN_ID=";
   for (std::size_t at = 0; at < environ.size();) {
     const auto end = std::min(environ.find('\0', at), environ.size());

@@ -1,43 +1,17 @@
-// watch: the time limit of a run, and the sweep that leaves no process of it behind.
+// watch: the sweep that leaves no process of a run behind (its time limit: watchdog.hpp).
 #pragma once
 
 #include <sys/types.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
 
-#include "limits.hpp"
+#include "run/limits.hpp"
 
 namespace conclab {
-
-// Ends a run that outlives its limit: SIGTERM (and SIGCONT, for a stopped child) to the whole
-// process group, then SIGKILL to the group once the grace period has passed.
-class Watchdog {
- public:
-  Watchdog(boost::asio::io_context& io, pid_t pgid, std::chrono::milliseconds limit,
-           std::chrono::milliseconds grace);
-  void arm();
-  // Called when the limit is reached, before the group is signalled (the run is still as it was).
-  void on_expire(std::function<void()> last_look) { last_look_ = std::move(last_look); }
-  void disarm();      // the run ended by itself
-  void expire_now();  // end the run at once (the harness itself was told to stop)
-  bool fired() const { return fired_; }
-
- private:
-  void escalate();
-  void terminate_group();
-
-  pid_t pgid_;
-  std::chrono::milliseconds limit_, grace_;
-  boost::asio::steady_timer timer_;
-  std::function<void()> last_look_;
-  bool fired_ = false;
-};
 
 // Makes this process adopt orphaned descendants (PR_SET_CHILD_SUBREAPER), so a grandchild that
 // leaves the process group still ends up where end_strays() can find and reap it.

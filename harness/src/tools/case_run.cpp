@@ -1,8 +1,8 @@
-#include "case_run.hpp"
+#include "tools/case_run.hpp"
 
 #include <cmath>
 
-#include "detector_env.hpp"
+#include "run/detector_env.hpp"
 
 namespace conclab {
 

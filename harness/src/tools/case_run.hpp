@@ -3,9 +3,9 @@
 
 #include <string>
 
-#include "catalog.hpp"
-#include "spawn.hpp"
-#include "verdict.hpp"
+#include "core/catalog.hpp"
+#include "run/spawn.hpp"
+#include "judge/verdict.hpp"
 
 namespace conclab {
 

@@ -1,4 +1,4 @@
-#include "stress.hpp"
+#include "tools/stress.hpp"
 
 #include <fmt/format.h>
 
@@ -6,8 +6,8 @@
 #include <charconv>
 #include <cmath>
 
-#include "detector_env.hpp"
-#include "interrupt.hpp"
+#include "run/detector_env.hpp"
+#include "run/interrupt.hpp"
 
 namespace conclab::stress {
 namespace {
@@ -107,7 +107,6 @@ Search search(const Catalog& catalog, const Case& c, const std::string& variant,
     s.params.seed = p.seed;
     s.seeds.push_back(p.seed);
     s.outcomes.emplace_back(to_string(r.judgement.outcome));
-    s.seconds.push_back(r.run.duration_s);
     const auto marker = parse_marker(r.run.err.text);
     if (!marker.started)
       throw HarnessError(fmt::format("stress: {} {} printed no CONCLAB_STRESS line: is it built with conclab's fixtures?",

@@ -15,8 +15,8 @@
 #include <vector>
 #include <nlohmann/json.hpp>
 
-#include "case_run.hpp"
-#include "catalog.hpp"
+#include "tools/case_run.hpp"
+#include "core/catalog.hpp"
 
 namespace conclab::stress {
 
@@ -64,11 +64,10 @@ struct Search {
   std::optional<double> bound;         // pct_bound(threads, steps, depth) when reported
   std::vector<std::uint64_t> seeds;    // every seed run, in order
   std::vector<std::string> outcomes;   // the outcome of each
-  std::vector<double> seconds;         // the duration of each
   CaseRun last;                        // the hit, the first failure, or the last run
 };
 
-// Buggy: seeds first_seed, first_seed+1, ... (each `seed` given: that one only, `runs` times) until
+// Buggy: seeds base.seed, base.seed+1, ... (with `seed` given: that one only, `runs` times) until
 // one reaches `expected`, at most `runs`. Fixed: `runs` seeds, every one must reach `expected`.
 Search search(const Catalog& catalog, const Case& c, const std::string& variant, const Expectation& expected, int runs,
               std::optional<std::uint64_t> seed, const Params& base = {});

@@ -1,4 +1,4 @@
-#include "tsa_tool.hpp"
+#include "tools/tsa_tool.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>

@@ -14,10 +14,10 @@
 #include <string_view>
 #include <vector>
 
-#include "case_run.hpp"
-#include "catalog.hpp"
-#include "spawn.hpp"
-#include "verdict.hpp"
+#include "tools/case_run.hpp"
+#include "core/catalog.hpp"
+#include "run/spawn.hpp"
+#include "judge/verdict.hpp"
 
 namespace conclab::tsa {
 

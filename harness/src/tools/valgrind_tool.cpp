@@ -1,4 +1,4 @@
-#include "valgrind_tool.hpp"
+#include "tools/valgrind_tool.hpp"
 
 #include <fmt/format.h>
 
@@ -6,9 +6,9 @@
 #include <cmath>
 #include <filesystem>
 
-#include "build_info.hpp"
-#include "detector_env.hpp"
-#include "valgrind_reports.hpp"
+#include "core/build_info.hpp"
+#include "run/detector_env.hpp"
+#include "judge/valgrind_reports.hpp"
 
 namespace conclab::valgrind {
 namespace {
