@@ -29,6 +29,7 @@
 #include "run_outputs.hpp"
 #include "report/run_record.hpp"
 #include "report/sarif_report.hpp"
+#include "tools/registry.hpp"
 #include "tools/stress.hpp"
 #include "judge/suppressions.hpp"
 
@@ -57,8 +58,8 @@ bool wants_reports(const ReportFiles& files) {
   return !files.html.empty() || !files.sarif.empty() || !files.junit.empty();
 }
 
-RunRecord record_of(const Catalog& catalog, const Case& c, const std::string& variant, const CaseRun& r) {
-  return {c.id,           variant,          catalog.tool(), c.dir / (variant + ".cpp"), r.expected, r.judgement,
+RunRecord record_of(std::string_view tool, const Case& c, const std::string& variant, const CaseRun& r) {
+  return {c.id,           variant,          std::string(tool), c.dir / (variant + ".cpp"), r.expected, r.judgement,
           r.run.hang,     r.run.duration_s, describe_exit(r.run), r.check.passed,           r.check.reason};
 }
 
@@ -171,7 +172,7 @@ void print_markdown(const std::vector<Case>& cases) {
 }  // namespace
 
 int list_command(bool markdown) {
-  const auto cases = this_build_catalog().all();
+  const auto cases = tools::this_build_catalog().all();
   if (markdown) {
     print_markdown(cases);
     return 0;
@@ -182,34 +183,40 @@ int list_command(bool markdown) {
 
 namespace {
 
+// One case run as the JSON of `check --json` (docs/json-report.md): the run, and what it was held to.
+nlohmann::json case_run_json(const Case& c, const std::string& variant, std::string_view tool, const CaseRun& r) {
+  auto one = to_json(r.run, r.judgement);
+  one["case"] = c.id;
+  one["variant"] = variant;
+  one["tool"] = std::string(tool);
+  one["expected"] = to_string(r.expected.outcome);
+  one["passed"] = r.check.passed;
+  one["reason"] = r.check.reason;  // why it did not pass; empty when it did
+  if (!r.detail.is_null()) one[std::string(tool)] = r.detail;
+  return one;
+}
+
 // `conclab check CASE --tool stress`: a seed search per variant (stress.hpp, docs/stress.md).
-int check_stress(const CheckArgs& args) {
-  const auto catalog = this_build_catalog();
-  if (catalog.tool() != "release")
-    throw HarnessError(fmt::format("--tool stress runs on the release tree (this is the {} tree)", catalog.tool()));
+int check_seed_search(const Catalog& catalog, const tools::Tool& tool, const CheckArgs& args) {
   if (args.runs && *args.runs < 1) throw HarnessError("--runs must be at least 1");
   const auto c = catalog.find(args.case_id);
   bool all_passed = true;
   auto report = nlohmann::json::array();
   for (const auto& variant : variants_of(args.variant)) {
     if (const auto signo = stop_signal()) return 128 + *signo;
-    const auto expected = expectation_for(c, variant, std::string(stress::kTool), args.expect);
+    const auto expected = expectation_for(c, variant, std::string(tool.name), args.expect);
     const int runs = args.seed && !args.runs ? 1 : stress::runs_for(expected, args.runs);
     const auto s = stress::search(catalog, c, variant, expected, runs, args.seed);
     if (s.last.run.interrupted_by) return interrupted_status(s.last.run);
-    fmt::print("{} {} [stress]: {} — {}\n", c.id, variant, s.passed ? "PASS" : "MISMATCH", stress::describe(s));
+    fmt::print("{} {} [{}]: {} — {}\n", c.id, variant, tool.name, s.passed ? "PASS" : "MISMATCH", stress::describe(s));
     print_verdict(stdout, s.last.run, s.last.judgement);  // the hit, the first failure, or the last clean run
     if (s.hit || s.failed)
       fmt::print("  replay: {}\n", stress::replay_command(std::string(build_info::kBuildDir) + "/harness/conclab", catalog, c, variant, expected, s.params));
     if (!args.json.empty()) {
-      auto one = to_json(s.last.run, s.last.judgement);
-      one["case"] = c.id;
-      one["variant"] = variant;
-      one["tool"] = std::string(stress::kTool);
-      one["expected"] = to_string(expected.outcome);
-      one["passed"] = s.passed;
-      one["stress"] = stress::to_json(s);
-      report.push_back(std::move(one));
+      CaseRun r = s.last;
+      r.check = {s.passed, s.reason};
+      r.detail = stress::to_json(s);
+      report.push_back(case_run_json(c, variant, tool.name, r));
     }
     all_passed = all_passed && s.passed;
   }
@@ -219,45 +226,53 @@ int check_stress(const CheckArgs& args) {
 
 }  // namespace
 
+int tools_command(bool json) {
+  if (json) {
+    fmt::print("{}\n", tools::to_json().dump(2));
+    return 0;
+  }
+  fmt::print("{:<10} {:<8} {:<9} {}\n", "tool", "tree", "manifest", "what");
+  for (const auto& t : tools::all())
+    fmt::print("{:<10} {:<8} {:<9} {}\n", t.name, t.tree, t.required ? "required" : "optional", t.what);
+  return 0;
+}
+
 int check_command(const CheckArgs& args) {
-  if (!args.tool.empty() && args.tool != stress::kTool)
-    throw HarnessError(fmt::format("--tool {}: check runs this tree's tool, or stress", args.tool));
-  if (args.tool == stress::kTool) return check_stress(args);
+  const auto catalog = tools::this_build_catalog();
+  const auto tree = tools::of_tree(catalog.tool());
+  const auto* tool = args.tool.empty() ? tree.front() : tools::find(args.tool);
+  if (std::find(tree.begin(), tree.end(), tool) == tree.end()) {
+    std::vector<std::string_view> names;
+    for (const auto* t : tree) names.push_back(t->name);
+    throw HarnessError(fmt::format("--tool {}: the {} tree checks {}", args.tool, catalog.tool(), fmt::join(names, ", ")));
+  }
+  if (tool->searches_seeds) return check_seed_search(catalog, *tool, args);
   if (args.seed || args.runs) throw HarnessError("--seed and --runs are for --tool stress");
   if (args.repeat < 1) throw HarnessError("--repeat must be at least 1");
   const auto started = std::chrono::steady_clock::now();
-  const auto catalog = this_build_catalog();
   const auto c = catalog.find(args.case_id);
   bool all_passed = true;
   auto report = nlohmann::json::array();
-  ReportInput records{fmt::format("conclab check {} [{}]", c.id, catalog.tool()), catalog.tool(),
+  ReportInput records{fmt::format("conclab check {} [{}]", c.id, tool->name), std::string(tool->name),
                       build_info::kSourceDir, {c}, {}, 0};
   for (const auto& variant : variants_of(args.variant)) {
-    const auto expected = expectation_for(c, variant, catalog.tool(), args.expect);
+    const auto expected = expectation_for(c, variant, std::string(tool->name), args.expect);
     int reached = 0;
     for (int i = 0; i < args.repeat; ++i) {
       if (const auto signo = stop_signal()) return 128 + *signo;
-      const auto r = run_case(catalog, c, variant, expected);
+      const auto r = tool->run(catalog, c, variant, expected);
       if (r.run.interrupted_by) return interrupted_status(r.run);
       reached += r.check.passed;
-      if (wants_reports(args.reports)) records.runs.push_back(record_of(catalog, c, variant, r));
+      if (wants_reports(args.reports)) records.runs.push_back(record_of(tool->name, c, variant, r));
       if (!r.check.passed || args.repeat == 1) {
-        fmt::print("{} {} [{}] run {}: {} — {}\n", c.id, variant, catalog.tool(), i + 1,
+        fmt::print("{} {} [{}] run {}: {} — {}\n", c.id, variant, tool->name, i + 1,
                    r.check.passed ? "PASS" : "MISMATCH", r.check.reason);
         print_verdict(stdout, r.run, r.judgement);
       }
-      if (!args.json.empty()) {
-        auto one = to_json(r.run, r.judgement);
-        one["case"] = c.id;
-        one["variant"] = variant;
-        one["tool"] = catalog.tool();
-        one["expected"] = to_string(expected.outcome);
-        one["passed"] = r.check.passed;
-        report.push_back(std::move(one));
-      }
+      if (!args.json.empty()) report.push_back(case_run_json(c, variant, tool->name, r));
     }
     if (args.repeat > 1) {
-      fmt::print("{} {} [{}]: {}/{} runs reached {}\n", c.id, variant, catalog.tool(), reached, args.repeat,
+      fmt::print("{} {} [{}]: {}/{} runs reached {}\n", c.id, variant, tool->name, reached, args.repeat,
                  to_string(expected.outcome));
     }
     all_passed = all_passed && reached == args.repeat;
@@ -270,7 +285,7 @@ int check_command(const CheckArgs& args) {
 
 int tour_command(int jobs, const ReportFiles& reports) {
   const auto started = std::chrono::steady_clock::now();
-  const auto catalog = this_build_catalog();
+  const auto catalog = tools::this_build_catalog();
   const auto cases = catalog.all();
   struct Row {
     std::string id, variant, expected, got;
@@ -293,7 +308,7 @@ int tour_command(int jobs, const ReportFiles& reports) {
     if (r.run.interrupted_by) interrupted = *r.run.interrupted_by;
     rows[i] = {c->id, variant, std::string(to_string(r.expected.outcome)), std::string(to_string(r.judgement.outcome)),
                r.run.duration_s, r.check.passed};
-    if (!records.empty()) records[i] = record_of(catalog, *c, variant, r);
+    if (!records.empty()) records[i] = record_of(catalog.tool(), *c, variant, r);
     const auto* why = r.judgement.deciding();
     std::lock_guard lock(print_mutex);
     fmt::print("[{}/{}] {} {}: {} {}{}\n", ++finished, work.size(), c->id, variant, rows[i].got,
@@ -322,7 +337,7 @@ int tour_command(int jobs, const ReportFiles& reports) {
 }
 
 int exercise_command(const std::string& action, const exercise::Options& options) {
-  const auto catalog = this_build_catalog();
+  const auto catalog = tools::this_build_catalog();
   if (action == "start") return exercise::start(catalog, options, stdout);
   if (action == "hint") return exercise::hint(catalog, options, stdout);
   if (action == "check") return exercise::check(catalog, options, stdout);

@@ -45,6 +45,8 @@ int run_command(const RunArgs& args);
 int gtest_command(const RunArgs& args);
 
 int list_command(bool markdown);
+// `conclab tools`: the registry's rows, as a table or (json) as JSON on stdout.
+int tools_command(bool json);
 
 struct CheckArgs {
   std::string case_id;

@@ -106,6 +106,10 @@ int main(int argc, char** argv) {
   app.add_subcommand("list", "List the catalog's cases")
       ->add_flag("--markdown", markdown, "Print the catalog as docs/catalog.md is written");
 
+  bool tools_json = false;
+  app.add_subcommand("tools", "List the detector tools: which tree runs each (the registry, tools/registry.hpp)")
+      ->add_flag("--json", tools_json, "Print them as JSON (read by ctest's registration and measure/matrix_report.py)");
+
   CheckArgs check;
   auto* check_cmd = app.add_subcommand("check", "Run a case with this build's tool and compare with its manifest");
   check_cmd->add_option("case", check.case_id, "<category>/<bug>")->required();
@@ -121,8 +125,8 @@ int main(int argc, char** argv) {
     output_files.push_back(cmd->add_option("--junit", files.junit, "Write the runs as JUnit XML to FILE"));
   };
   add_report_options(check_cmd, check.reports);
-  check_cmd->add_option("--tool", check.tool, "stress: seeded schedule perturbation (release tree; docs/stress.md)")
-      ->check(CLI::IsMember({"stress"}));
+  check_cmd->add_option("--tool", check.tool,
+                        "A tool of this tree (`conclab tools`; default: the tree's own); stress: a seed search (docs/stress.md)");
   check_cmd->add_option("--seed", check.seed, "With --tool stress: this seed only")->check(kNotNegative);
   check_cmd->add_option("--runs", check.runs, "With --tool stress: seeds to try (default: the manifest's runs, else 20)")
       ->check(CLI::Range(1, 100000));
@@ -175,6 +179,7 @@ int main(int argc, char** argv) {
     if (check_cmd->parsed()) return check_command(check);
     if (matrix_cmd->parsed()) return matrix_command(matrix);
     if (app.got_subcommand("list")) return list_command(markdown);
+    if (app.got_subcommand("tools")) return tools_command(tools_json);
     if (exercise_cmd->parsed()) {
       if (!exercise_dir.empty()) exercise.dir = exercise_dir;
       for (auto* cmd : {ex_start, ex_hint, ex_check, ex_solution})

@@ -20,9 +20,7 @@
 #include "report/json_report.hpp"
 #include "parallel.hpp"
 #include "render.hpp"
-#include "tools/stress.hpp"
-#include "tools/tsa_tool.hpp"
-#include "tools/valgrind_tool.hpp"
+#include "tools/registry.hpp"
 
 namespace conclab::cli {
 namespace {
@@ -34,31 +32,24 @@ struct Cell {
   std::string expected, got, reason, cell, summary, why;
   std::vector<double> seconds;
   int runs = 0, passed = 0;
-  std::optional<stress::Search> stress;  // tool stress: the last seed search
+  const tools::Tool* tool_row = nullptr;
+  nlohmann::json detail;  // what the tool added to its last run (stress: the seed search)
+  std::string note;
 };
 
-CaseRun run_one(const Catalog& catalog, const Case& c, const std::string& variant, const std::string& tool,
-                bool declared, std::optional<stress::Search>* stress_search) {
-  // Undeclared (--measure): release's arguments, judged against clean; a buggy variant under stress
-  // against release's outcome, so that the seed search reports the first seed that shows the bug
-  // (searching for "clean" would stop at the first seed that misses it).
-  Expectation e = declared ? c.manifest.expectation(variant, tool) : c.manifest.expectation(variant, "release");
-  if (!declared) {
-    if (!(tool == stress::kTool && variant == "buggy")) e.outcome = Outcome::clean;
-    e.function.clear();
-    e.timeout_s.reset();
-    e.why.clear();
-  }
-  if (valgrind::is_tool(tool)) return valgrind::run_case(catalog, c, variant, tool, e);
-  if (tool == tsa::kTool) return tsa::run_case(c, variant, declared ? e : Expectation{});  // compiles, runs nothing
-  if (tool == stress::kTool) {  // one "run" of the cell is a whole seed search (docs/stress.md)
-    auto s = stress::search(catalog, c, variant, e, stress::runs_for(e, std::nullopt), std::nullopt);
-    CaseRun r = s.last;
-    r.check = {s.passed, s.reason};
-    *stress_search = std::move(s);
-    return r;
-  }
-  return run_case(catalog, c, variant, e);
+CaseRun run_one(const Catalog& catalog, const Case& c, const std::string& variant, const tools::Tool& tool,
+                bool declared) {
+  // Undeclared (--measure): release's arguments, judged against clean; a buggy variant under a seed
+  // search against release's outcome, so that the search reports the first seed that shows the bug
+  // (searching for "clean" would stop at the first seed that misses it). A compile takes no arguments.
+  if (declared) return tool.run(catalog, c, variant, c.manifest.expectation(variant, tool.name));
+  if (tool.compiles) return tool.run(catalog, c, variant, Expectation{});
+  Expectation e = c.manifest.expectation(variant, "release");
+  if (!(tool.searches_seeds && variant == "buggy")) e.outcome = Outcome::clean;
+  e.function.clear();
+  e.timeout_s.reset();
+  e.why.clear();
+  return tool.run(catalog, c, variant, e);
 }
 
 nlohmann::json to_json(const Cell& cell) {
@@ -67,25 +58,24 @@ nlohmann::json to_json(const Cell& cell) {
           {"passed", cell.runs > 0 && cell.passed == cell.runs},  {"runs", cell.runs},
           {"runs_passed", cell.passed}, {"reason", cell.reason},   {"cell", cell.cell},
           {"summary", cell.summary},    {"why", cell.why},         {"seconds", cell.seconds}};
-  if (cell.stress) out["stress"] = stress::to_json(*cell.stress);
+  if (!cell.detail.is_null()) out[cell.tool] = cell.detail;
   return out;
 }
 
 }  // namespace
 
 std::vector<std::string> tree_tools() {
-  std::vector<std::string> tools{build_info::kTool};
-  if (tools.front() == "release")
-    for (const auto tool : kOptionalTools) tools.emplace_back(tool);
-  return tools;
+  std::vector<std::string> names;
+  for (const auto* tool : tools::of_tree(build_info::kTool)) names.emplace_back(tool->name);
+  return names;
 }
 
-std::string matrix_cell(const std::string& variant, const std::string& outcome, const std::string& tool, bool gated) {
+std::string matrix_cell(const std::string& variant, const std::string& outcome, bool searches_seeds, bool gated) {
   if (outcome == "tool_error") return "tool error";
   if (variant == "fixed") return outcome == "clean" ? "clean" : "false alarm";
-  if (tool == stress::kTool && !gated) return "no gate";
-  // Under stress the buggy variant's symptom (a wrong result too) is the catch: the gates did not force it.
-  if (tool == stress::kTool) return outcome == "clean" || outcome == "timeout" ? "missed" : "caught";
+  if (searches_seeds && !gated) return "no gate";
+  // Under a seed search the buggy variant's symptom (a wrong result too) is the catch: the gates did not force it.
+  if (searches_seeds) return outcome == "clean" || outcome == "timeout" ? "missed" : "caught";
   static const std::vector<std::string> kSymptoms{"clean", "wrong_result", "exit_nonzero", "timeout"};
   return std::find(kSymptoms.begin(), kSymptoms.end(), outcome) != kSymptoms.end() ? "missed" : "caught";
 }
@@ -96,20 +86,20 @@ bool has_gate(const Case& c) {
 
 CLI::App* add_matrix_command(CLI::App& app, MatrixArgs& args) {
   auto* cmd = app.add_subcommand(
-      "matrix", "Run cases under this tree's tools (release tree: release, helgrind, drd, stress, tsa) as detector-matrix cells");
+      "matrix", "Run cases under this tree's tools (`conclab tools` lists them) as detector-matrix cells");
   cmd->add_option("--tool", args.tools, "A tool of this tree (repeatable; default: all of them)");
   cmd->add_option("-m,--match", args.match, "Only cases whose <category>/<bug> matches this regex");
   cmd->add_option("--variant", args.variant, "buggy or fixed (default: both)")->check(CLI::IsMember({"buggy", "fixed"}));
   cmd->add_option("-j,--jobs", args.jobs, "Runs in parallel")->check(CLI::Range(1, 64));
   cmd->add_option("--repeat", args.repeat, "Runs per cell")->check(CLI::Range(1, 1000));
-  cmd->add_option("--json", args.json, "Write every cell to FILE (ci/matrix.sh merges the trees' files)");
+  cmd->add_option("--json", args.json, "Write every cell to FILE (measure/matrix.sh merges the trees' files)");
   cmd->add_flag("-v,--verbose", args.verbose, "Print the verdict of every run that did not reach its expectation");
   cmd->add_flag("--measure", args.measure, "Also run the cells a manifest does not declare (to learn what to declare)");
   return cmd;
 }
 
 int matrix_command(const MatrixArgs& args) {
-  const auto catalog = this_build_catalog();
+  const auto catalog = tools::this_build_catalog();
   const auto available = tree_tools();
   const auto tools = args.tools.empty() ? available : args.tools;
   for (const auto& tool : tools)
@@ -133,6 +123,7 @@ int matrix_command(const MatrixArgs& args) {
         cell.c = &c;
         cell.variant = variant;
         cell.tool = tool;
+        cell.tool_row = tools::find(tool);
         const auto& declared = c.manifest.expect.at(std::string(variant));
         if (auto e = declared.find(tool); e != declared.end()) {
           cell.declared = true;
@@ -155,10 +146,12 @@ int matrix_command(const MatrixArgs& args) {
     Cell& cell = cells[i];
     if (!runs(cell)) return;
     for (int k = 0; k < args.repeat && !interrupted; ++k) {
-      const auto r = run_one(catalog, *cell.c, cell.variant, cell.tool, cell.declared, &cell.stress);
+      const auto r = run_one(catalog, *cell.c, cell.variant, *cell.tool_row, cell.declared);
+      cell.detail = r.detail;
+      cell.note = r.note;
       if (r.run.interrupted_by) interrupted = *r.run.interrupted_by;
       const std::string got(to_string(r.judgement.outcome));
-      const std::string this_cell = matrix_cell(cell.variant, got, cell.tool, has_gate(*cell.c));
+      const std::string this_cell = matrix_cell(cell.variant, got, cell.tool_row->searches_seeds, has_gate(*cell.c));
       if (cell.runs == 0) {
         cell.got = got;
         cell.cell = this_cell;
@@ -173,8 +166,7 @@ int matrix_command(const MatrixArgs& args) {
       cell.passed += r.check.passed;
       cell.seconds.push_back(r.run.duration_s);
       std::lock_guard lock(print_mutex);
-      if (cell.stress)
-        fmt::print("  {} {} [stress]: {}\n", cell.c->id, cell.variant, stress::describe(*cell.stress));
+      if (!cell.note.empty()) fmt::print("  {} {} [{}]: {}\n", cell.c->id, cell.variant, cell.tool, cell.note);
       if (k == args.repeat - 1)
         fmt::print("[{}/{}] {} {} [{}]: {} ({}) {} {:.2f}s\n", ++finished, to_run, cell.c->id, cell.variant, cell.tool,
                    cell.got, cell.cell, cell.passed == cell.runs ? "as declared" : "MISMATCH: " + cell.reason,
@@ -193,7 +185,7 @@ int matrix_command(const MatrixArgs& args) {
     for (const auto& cell : cells)
       if (!cell.declared && cell.runs > 0)
         fmt::print("undeclared {} [{}] {} = \"{}\"  # {}{}\n", cell.c->id, cell.variant, cell.tool, cell.got, cell.summary,
-                   cell.stress ? " (" + cell.stress->reason + ")" : "");
+                   cell.note.empty() ? "" : " (" + cell.note + ")");
   }
   fmt::print("\n{} cells run, {} as declared, {} mismatched, {} n.a.\n", to_run, to_run - mismatches, mismatches,
              cells.size() - to_run);

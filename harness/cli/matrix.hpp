@@ -1,5 +1,5 @@
 // matrix: `conclab matrix` runs cases under one or more tools of this tree and classifies each run
-// as a detector-matrix cell (docs/detector-matrix.md, written by ci/matrix.sh from each tree's JSON).
+// as a detector-matrix cell (docs/detector-matrix.md, written by measure/matrix.sh from each tree's JSON).
 #pragma once
 
 #include <optional>
@@ -20,7 +20,7 @@ struct MatrixArgs {
   std::optional<std::string> variant;
   int jobs = 1;
   int repeat = 1;     // runs per cell; the cell is the outcome of every run agreeing, else "flaky"
-  std::string json;   // write every run to FILE (ci/matrix.sh merges the trees' files)
+  std::string json;   // write every run to FILE (measure/matrix.sh merges the trees' files)
   bool verbose = false;  // print each mismatched run's verdict
   bool measure = false;  // also run undeclared cells (with release's arguments) to learn what to declare
 };
@@ -40,11 +40,12 @@ std::vector<std::string> tree_tools();
 // Under stress a buggy variant is caught by any outcome but clean or timeout (the gates forced nothing),
 // if the case has a gate: without one (`gated` false) the seed perturbs nothing, stress runs the
 // program as release does, and its buggy cell is "no gate" (counted in neither, like a tool error).
-std::string matrix_cell(const std::string& variant, const std::string& outcome, const std::string& tool = "",
+// `searches_seeds`: the tool's registry row says a cell is a seed search (tools/registry.hpp).
+std::string matrix_cell(const std::string& variant, const std::string& outcome, bool searches_seeds = false,
                         bool gated = true);
 
 // Whether the case's buggy program uses conclab's gates (includes conclab/gate.hpp): the scheduling
-// points stress perturbs. ci/matrix_report.py decides it the same way.
+// points stress perturbs. measure/matrix_report.py decides it the same way.
 bool has_gate(const Case& c);
 
 }  // namespace conclab::cli

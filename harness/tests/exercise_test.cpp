@@ -13,6 +13,7 @@
 #include "core/build_info.hpp"
 #include "core/catalog.hpp"
 #include "exercise/exercise.hpp"
+#include "tools/registry.hpp"
 #include "run/spawn.hpp"
 #include "core/toolchain.hpp"
 #include "test_support.hpp"
@@ -27,7 +28,7 @@ using testing::read_file;
 
 void write(const fs::path& file, const std::string& text) { std::ofstream(file) << text; }
 
-Case find_case(const std::string& id) { return this_build_catalog().find(id); }
+Case find_case(const std::string& id) { return tools::this_build_catalog().find(id); }
 
 // A folder of its own per test: ctest runs the tests in parallel.
 fs::path fresh_dir(const std::string& name) {

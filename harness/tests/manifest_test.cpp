@@ -1,5 +1,6 @@
 // The manifest loader: a good manifest loads; every bad one is one line naming file, line, problem.
 #include "core/manifest.hpp"
+#include "tools/registry.hpp"
 
 #include <gtest/gtest.h>
 
@@ -29,7 +30,7 @@ std::string good_with(const std::string& from, const std::string& to) {
 
 std::string error_of(const std::string& text) {
   try {
-    parse_manifest(text, "cases/x/y/manifest.toml");
+    parse_manifest(text, "cases/x/y/manifest.toml", tools::names());
   } catch (const ManifestError& e) {
     return e.what();
   }
@@ -38,7 +39,7 @@ std::string error_of(const std::string& text) {
 
 // Both forms of an expectation load with every field.
 TEST(Manifest, LoadsShortAndLongForms) {
-  const auto m = parse_manifest(kGood, "m.toml");
+  const auto m = parse_manifest(kGood, "m.toml", tools::names());
   EXPECT_EQ(m.title, "Lost update");
   EXPECT_EQ(m.expectation("buggy", "release").outcome, Outcome::wrong_result);
   const auto& tsan = m.expectation("buggy", "tsan");
@@ -54,17 +55,17 @@ TEST(Manifest, LoadsShortAndLongForms) {
 // and the catalog's manifests resolve theirs from cases/reasons.toml.
 TEST(Manifest, NamedReasons) {
   const Reasons reasons{{"asan_no_races", "ASan watches memory, not threads"}};
-  const auto m = parse_manifest(good_with("\"ASan does not see races\"", "\"@asan_no_races\""), "m.toml", reasons);
+  const auto m = parse_manifest(good_with("\"ASan does not see races\"", "\"@asan_no_races\""), "m.toml", tools::names(), reasons);
   EXPECT_EQ(m.expectation("buggy", "asan").why, "ASan watches memory, not threads");
   try {
-    parse_manifest(good_with("\"ASan does not see races\"", "\"@asan_no_racez\""), "cases/x/y/manifest.toml", reasons);
+    parse_manifest(good_with("\"ASan does not see races\"", "\"@asan_no_racez\""), "cases/x/y/manifest.toml", tools::names(), reasons);
     ADD_FAILURE() << "an unknown reason was accepted";
   } catch (const ManifestError& e) {
     EXPECT_NE(std::string(e.what()).find("unknown reason '@asan_no_racez' (cases/reasons.toml)"), std::string::npos) << e.what();
   }
   const std::filesystem::path cases = std::filesystem::path(CONCLAB_SOURCE_DIR) / "cases";
   const auto shared = load_reasons(cases / "reasons.toml");
-  const auto helgrind = load_manifest(cases / "ipc_deadlock" / "wait_before_drain" / "manifest.toml")
+  const auto helgrind = load_manifest(cases / "ipc_deadlock" / "wait_before_drain" / "manifest.toml", tools::names())
                             .expectation("fixed", "helgrind").why;
   EXPECT_EQ(helgrind, shared.at("valgrind_pidfd"));
 }
@@ -93,7 +94,7 @@ TEST(Manifest, ToolsMustBeKnownAndComplete) {
 TEST(Manifest, OptionalValgrindTools) {
   const auto m = parse_manifest(good_with("[fixed]", "helgrind = { outcome = \"data_race\", function = \"bump\" }\n"
                                                      "drd = { outcome = \"clean\", why = \"no lock-order check\" }\n[fixed]"),
-                                "m.toml");
+                                "m.toml", tools::names());
   EXPECT_EQ(m.expectation("buggy", "helgrind").outcome, Outcome::data_race);
   EXPECT_EQ(m.expectation("buggy", "helgrind").function, "bump");
   EXPECT_EQ(m.expectation("buggy", "drd").why, "no lock-order check");
@@ -133,7 +134,7 @@ TEST(Manifest, BrokenTableHeaderIsASyntaxError) {
 // A missing manifest file is an error naming it.
 TEST(Manifest, MissingFile) {
   try {
-    load_manifest("/nonexistent/manifest.toml");
+    load_manifest("/nonexistent/manifest.toml", tools::names());
     FAIL();
   } catch (const ManifestError& e) {
     EXPECT_STREQ(e.what(), "/nonexistent/manifest.toml: cannot read the manifest");
@@ -142,15 +143,15 @@ TEST(Manifest, MissingFile) {
 
 // Asking for an undeclared variant is an error, never a silent pass.
 TEST(Manifest, UndeclaredVariant) {
-  const auto m = parse_manifest(kGood, "m.toml");
+  const auto m = parse_manifest(kGood, "m.toml", tools::names());
   EXPECT_THROW(m.expectation("sideways", "tsan"), ManifestError);
   EXPECT_THROW(m.expectation("buggy", "helgrind"), ManifestError);
 }
 
 // [exercise] is optional; when present its counts are checked like every other key.
 TEST(Manifest, ExerciseRequirements) {
-  EXPECT_FALSE(parse_manifest(kGood, "m.toml").exercise.has_value());
-  const auto m = parse_manifest(std::string(kGood) + "[exercise]\nrequires_threads = 2\nrequires_processes = 1\n", "m.toml");
+  EXPECT_FALSE(parse_manifest(kGood, "m.toml", tools::names()).exercise.has_value());
+  const auto m = parse_manifest(std::string(kGood) + "[exercise]\nrequires_threads = 2\nrequires_processes = 1\n", "m.toml", tools::names());
   ASSERT_TRUE(m.exercise.has_value());
   EXPECT_EQ(m.exercise->threads, 2);
   EXPECT_EQ(m.exercise->processes, 1);

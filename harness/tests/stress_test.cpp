@@ -17,6 +17,7 @@
 #include "run/spawn.hpp"
 #include "tools/stress.hpp"
 #include "test_support.hpp"
+#include "tools/registry.hpp"
 
 namespace conclab {
 namespace {
@@ -87,14 +88,14 @@ TEST(StressMarker, PctBound) {
 TEST(StressManifest, RunsIsForStressOnly) {
   const std::string head = "title = \"t\"\n[buggy]\nrelease = \"clean\"\ntsan = \"clean\"\nasan = \"clean\"\n";
   const std::string fixed = "[fixed]\nrelease = \"clean\"\ntsan = \"clean\"\nasan = \"clean\"\nstress = \"clean\"\n";
-  const auto m = parse_manifest(head + "stress = { outcome = \"wrong_result\", runs = 50 }\n" + fixed, "m.toml");
+  const auto m = parse_manifest(head + "stress = { outcome = \"wrong_result\", runs = 50 }\n" + fixed, "m.toml", tools::names());
   EXPECT_EQ(m.expectation("buggy", "stress").outcome, Outcome::wrong_result);
   EXPECT_EQ(m.expectation("buggy", "stress").runs, 50);
   EXPECT_FALSE(m.expectation("fixed", "stress").runs.has_value());
   EXPECT_THROW(parse_manifest("title = \"t\"\n[buggy]\nrelease = { outcome = \"clean\", runs = 3 }\ntsan = \"clean\"\n"
-                              "asan = \"clean\"\n" + fixed, "m.toml"),
+                              "asan = \"clean\"\n" + fixed, "m.toml", tools::names()),
                ManifestError);
-  EXPECT_THROW(parse_manifest(head + "stress = { outcome = \"crash\", runs = 0 }\n" + fixed, "m.toml"), ManifestError);
+  EXPECT_THROW(parse_manifest(head + "stress = { outcome = \"crash\", runs = 0 }\n" + fixed, "m.toml", tools::names()), ManifestError);
 }
 
 struct Replay {
@@ -160,7 +161,7 @@ struct TempCatalog {
     fs::copy_file(testing::program(program.c_str()), bin / "fixed");
   }
   ~TempCatalog() { fs::remove_all(root); }
-  Catalog catalog() const { return Catalog(root / "src", root / "build", "release"); }
+  Catalog catalog() const { return Catalog(root / "src", root / "build", "release", tools::names()); }
 };
 
 // A stress check FAILS when no seed within the declared runs reaches the declared outcome: the

@@ -10,8 +10,11 @@
 namespace conclab {
 namespace fs = std::filesystem;
 
-Catalog::Catalog(fs::path source_dir, fs::path build_dir, std::string tool)
-    : source_dir_(std::move(source_dir)), build_dir_(std::move(build_dir)), tool_(std::move(tool)) {}
+Catalog::Catalog(fs::path source_dir, fs::path build_dir, std::string tool, ToolNames tools)
+    : source_dir_(std::move(source_dir)),
+      build_dir_(std::move(build_dir)),
+      tool_(std::move(tool)),
+      tools_(tools.begin(), tools.end()) {}
 
 Case Catalog::load(const fs::path& dir) const {
   Case c;
@@ -22,7 +25,7 @@ Case Catalog::load(const fs::path& dir) const {
   for (const char* required : {"buggy.cpp", "fixed.cpp", "README.md"}) {
     if (!fs::exists(dir / required)) throw ManifestError(fmt::format("{}: case lacks {}", dir.string(), required));
   }
-  c.manifest = load_manifest(dir / "manifest.toml");
+  c.manifest = load_manifest(dir / "manifest.toml", tools_);
   return c;
 }
 
@@ -55,7 +58,5 @@ fs::path Catalog::binary(const Case& c, const std::string& variant) const {
                                    path.string()));
   return path;
 }
-
-Catalog this_build_catalog() { return Catalog(build_info::kSourceDir, build_info::kBuildDir, build_info::kTool); }
 
 }  // namespace conclab

@@ -18,7 +18,8 @@ struct Case {
 
 class Catalog {
  public:
-  Catalog(std::filesystem::path source_dir, std::filesystem::path build_dir, std::string tool);
+  // `tool`: the tool this build runs its binaries under; `tools`: the names a manifest may declare.
+  Catalog(std::filesystem::path source_dir, std::filesystem::path build_dir, std::string tool, ToolNames tools);
 
   // Every case under <source>/cases, sorted by id; a bad manifest throws ManifestError.
   std::vector<Case> all() const;
@@ -33,9 +34,8 @@ class Catalog {
 
   std::filesystem::path source_dir_, build_dir_;
   std::string tool_;
+  std::vector<ToolName> tools_;
 };
 
-// The catalog of the build this conclab belongs to.
-Catalog this_build_catalog();
 
 }  // namespace conclab

@@ -2,6 +2,7 @@
 #include "core/files.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <fstream>
@@ -122,7 +123,8 @@ void check_tsa(const std::filesystem::path& file, const toml::node& node, const 
 
 }  // namespace
 
-Manifest parse_manifest(std::string_view text, const std::filesystem::path& file, const Reasons& reasons) {
+Manifest parse_manifest(std::string_view text, const std::filesystem::path& file, ToolNames tools,
+                        const Reasons& reasons) {
   toml::table root;
   try {
     root = toml::parse(text, file.string());
@@ -146,20 +148,20 @@ Manifest parse_manifest(std::string_view text, const std::filesystem::path& file
     if (node == nullptr) fail(file, root.source(), fmt::format("missing [{}]", variant));
     const auto* table = node->as_table();
     if (table == nullptr) fail(file, node->source(), fmt::format("'{}' must be a table", variant));
-    static constexpr std::string_view kKnownTools[] = {"release", "tsan", "asan", "helgrind", "drd", "stress", "tsa"};
-    reject_unknown_keys(file, *table, kKnownTools, fmt::format("[{}] (tools: release, tsan, asan, helgrind, drd, stress, tsa)", variant));
-    for (const auto tool : kOptionalTools)
-      if (const auto* expectation = table->get(tool)) {
-        const auto where = fmt::format("{}.{}", variant, tool);
-        auto& e = m.expect[std::string(variant)][std::string(tool)] = read_expectation(file, *expectation, where, reasons);
-        if (tool == "tsa") check_tsa(file, *expectation, e, where);
+    std::vector<std::string_view> known;
+    for (const auto& tool : tools) known.push_back(tool.name);
+    reject_unknown_keys(file, *table, known, fmt::format("[{}] (tools: {})", variant, fmt::join(known, ", ")));
+    for (const auto& tool : tools) {
+      const auto* expectation = table->get(tool.name);
+      if (expectation == nullptr) {
+        if (tool.required)
+          fail(file, node->source(), fmt::format("[{}] declares nothing for tool '{}'", variant, tool.name));
+        continue;
       }
-    for (const auto tool : kTools) {
-      const auto* expectation = table->get(tool);
-      if (expectation == nullptr)
-        fail(file, node->source(), fmt::format("[{}] declares nothing for tool '{}'", variant, tool));
-      m.expect[std::string(variant)][std::string(tool)] =
-          read_expectation(file, *expectation, fmt::format("{}.{}", variant, tool), reasons);
+      const auto where = fmt::format("{}.{}", variant, tool.name);
+      auto& e = m.expect[std::string(variant)][std::string(tool.name)] =
+          read_expectation(file, *expectation, where, reasons);
+      if (tool.name == "tsa") check_tsa(file, *expectation, e, where);
     }
   }
   return m;
@@ -177,11 +179,11 @@ Reasons load_reasons(const std::filesystem::path& file) {
   return reasons;
 }
 
-Manifest load_manifest(const std::filesystem::path& file) {
+Manifest load_manifest(const std::filesystem::path& file, ToolNames tools) {
   const auto text = read_file(file);
   if (!text) throw ManifestError(fmt::format("{}: cannot read the manifest", file.string()));
   const auto reasons_file = file.parent_path().parent_path().parent_path() / "reasons.toml";
-  return parse_manifest(*text, file, std::filesystem::exists(reasons_file) ? load_reasons(reasons_file) : Reasons{});
+  return parse_manifest(*text, file, tools, std::filesystem::exists(reasons_file) ? load_reasons(reasons_file) : Reasons{});
 }
 
 const Expectation& Manifest::expectation(std::string_view variant, std::string_view tool) const {

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <map>
+#include <span>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -18,11 +19,13 @@ struct ManifestError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The tools this project builds a tree for; a manifest must declare each of them.
-inline constexpr std::string_view kTools[] = {"release", "tsan", "asan"};
-// Tools a manifest may declare (valgrind's, run on the release tree: docs/detector-matrix.md);
-// a case without them is "n.a." for that tool, and `conclab matrix` does not run it.
-inline constexpr std::string_view kOptionalTools[] = {"helgrind", "drd", "stress", "tsa"};
+// A tool a manifest may declare; a `required` one it must declare (each build tree's own tool).
+// conclab's tools are the rows of its registry (tools/registry.hpp); the manifest knows only names.
+struct ToolName {
+  std::string_view name;
+  bool required = false;
+};
+using ToolNames = std::span<const ToolName>;
 inline constexpr std::string_view kVariants[] = {"buggy", "fixed"};
 
 struct Expectation {
@@ -58,9 +61,10 @@ using Reasons = std::map<std::string, std::string, std::less<>>;
 Reasons load_reasons(const std::filesystem::path& file);  // ManifestError if unreadable or malformed
 
 // Loads `file` with the reasons of cases/reasons.toml (three folders up), when there is one.
-Manifest load_manifest(const std::filesystem::path& file);
+// A tool not in `tools`, or a required one missing, is a ManifestError.
+Manifest load_manifest(const std::filesystem::path& file, ToolNames tools);
 // A `why = "@name"` that `reasons` does not define is a ManifestError.
-Manifest parse_manifest(std::string_view text, const std::filesystem::path& file_for_errors,
+Manifest parse_manifest(std::string_view text, const std::filesystem::path& file_for_errors, ToolNames tools,
                         const Reasons& reasons = {});
 
 }  // namespace conclab

@@ -1,4 +1,5 @@
 // The four commands of workshop mode (start, hint, check, solution) and what they print; the
+#include "tools/registry.hpp"
 // lesson's content is lesson.cpp's, the builds internal/build's.
 #include "exercise/exercise.hpp"
 
@@ -179,7 +180,7 @@ int check_steps(const Catalog& catalog, const Options& o, std::FILE* out) {
     std::string line, details;
   };
   std::vector<Verdict> verdicts;
-  for (const auto tool_view : kTools) {
+  for (const auto tool_view : tools::required()) {
     const std::string tool(tool_view);
     if (const auto signo = stop_signal()) return 128 + *signo;
     const auto b = build(ws, c, tool, out);

@@ -1,4 +1,5 @@
 // The lesson side of workshop mode: where a participant works, their copy of the program, the
+#include "tools/registry.hpp"
 // graded hints from the case's README and manifest, what a fix must keep, the observer's trace.
 #include "exercise/exercise.hpp"
 
@@ -32,7 +33,7 @@ std::string which_tool(const Case& c) {
   std::string text;
   const auto& buggy = c.manifest.expect.at("buggy");
   std::map<std::string, std::vector<std::string>> tools_by_outcome;
-  for (const auto tool : kTools) {
+  for (const auto tool : tools::required()) {
     const auto& e = buggy.at(std::string(tool));
     tools_by_outcome[std::string(to_string(e.outcome))].push_back(std::string(tool));
   }

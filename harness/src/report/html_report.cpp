@@ -1,4 +1,5 @@
 #include "report/html_report.hpp"
+#include "tools/registry.hpp"
 #include "core/output_file.hpp"
 
 #include <fmt/format.h>
@@ -207,13 +208,13 @@ std::string html_report(const ReportInput& input) {
   html += "<h2>The matrix</h2>\n<p class=\"meta\">Each cell: the outcome reached (green: as the manifest declares, "
           "red: not), the runs and their mean duration. Grey: what the manifest declares for a tool whose tree did "
           "not make these runs.</p>\n<table class=\"matrix\">\n<tr><th rowspan=\"2\">case</th>";
-  for (const auto tool : kTools) html += fmt::format("<th colspan=\"2\">{}</th>", tool);
+  for (const auto tool : tools::required()) html += fmt::format("<th colspan=\"2\">{}</th>", tool);
   html += "</tr>\n<tr>";
-  for (std::size_t i = 0; i < std::size(kTools); ++i) html += "<th>buggy</th><th>fixed</th>";
+  for (std::size_t i = 0; i < tools::required().size(); ++i) html += "<th>buggy</th><th>fixed</th>";
   html += "</tr>\n";
   for (const auto& c : input.cases) {
     html += fmt::format("<tr><td><b>{}</b><br><span class=\"dur\">{}</span></td>", esc(c.id), esc(c.manifest.title));
-    for (const auto tool : kTools) {
+    for (const auto tool : tools::required()) {
       for (const auto variant : kVariants) {
         const auto it = by_cell.find({c.id, std::string(variant), std::string(tool)});
         if (it == by_cell.end()) {
@@ -250,7 +251,7 @@ std::string html_report(const ReportInput& input) {
   html += "<h2>Findings</h2>\n";
   bool any = false;
   for (const auto& c : input.cases) {
-    for (const auto tool : kTools) {
+    for (const auto tool : tools::required()) {
       for (const auto variant : kVariants) {
         const auto it = by_cell.find({c.id, std::string(variant), std::string(tool)});
         if (it == by_cell.end()) continue;

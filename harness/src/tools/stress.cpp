@@ -72,18 +72,11 @@ double pct_bound(int threads, int steps, int depth) {
 CaseRun run_case(const Catalog& catalog, const Case& c, const std::string& variant, const Expectation& expected,
                  const Params& params) {
   RunSpec spec;
-  spec.argv.push_back(catalog.binary(c, variant).string());
-  spec.argv.insert(spec.argv.end(), expected.args.begin(), expected.args.end());
+  spec.argv = case_argv(catalog, c, variant, expected);
   spec.timeout = std::chrono::milliseconds(std::llround(c.manifest.timeout_for(expected) * 1000));
   spec.env = detector_env();
   spec.env.merge(env(params));
-
-  CaseRun r;
-  r.expected = expected;
-  r.run = run_program(spec);
-  r.judgement = classify(r.run);
-  r.check = judge(r.judgement, expected);
-  return r;
+  return run_and_judge(spec, expected);
 }
 
 int runs_for(const Expectation& expected, std::optional<int> override_runs) {
@@ -156,6 +149,15 @@ nlohmann::json to_json(const Search& s) {
                         {"seeds", s.seeds},
                         {"outcomes", s.outcomes}};
   return out;
+}
+
+CaseRun run_search(const Catalog& catalog, const Case& c, const std::string& variant, const Expectation& expected) {
+  auto s = search(catalog, c, variant, expected, runs_for(expected, std::nullopt), std::nullopt);
+  CaseRun r = std::move(s.last);
+  r.check = {s.passed, s.reason};
+  r.detail = to_json(s);
+  r.note = describe(s);
+  return r;
 }
 
 std::string describe(const Search& s) {

@@ -72,6 +72,10 @@ struct Search {
 Search search(const Catalog& catalog, const Case& c, const std::string& variant, const Expectation& expected, int runs,
               std::optional<std::uint64_t> seed, const Params& base = {});
 
+// The registry's run of stress (tools/registry.hpp): a seed search of `runs_for(expected)` seeds
+// as one CaseRun, whose check is the search's, detail its JSON and note its description.
+CaseRun run_search(const Catalog& catalog, const Case& c, const std::string& variant, const Expectation& expected);
+
 // The JSON report's "stress" object (docs/json-report.md) and one line for people.
 nlohmann::json to_json(const Search& s);
 std::string describe(const Search& s);

@@ -184,13 +184,7 @@ CaseRun run_case(const Case& c, const std::string& variant, const Expectation& e
   spec.hang_detection.reset();   // a compiler is busy, never waiting on anything of ours
   spec.track_leftovers = false;  // a helper of the harness, like eu-stack: it writes nothing
   spec.limits.cpu_seconds = std::max<std::uint64_t>(spec.limits.cpu_seconds, 300);
-
-  CaseRun r;
-  r.expected = expected;
-  r.run = run_program(spec);
-  r.judgement = tsa::classify(r.run);
-  r.check = tsa::judge(r.judgement, expected);
-  return r;
+  return run_and_judge(spec, expected, tsa::classify, tsa::judge);
 }
 
 }  // namespace conclab::tsa

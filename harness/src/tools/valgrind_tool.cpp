@@ -58,22 +58,14 @@ CaseRun run_case(const Catalog& catalog, const Case& c, const std::string& varia
 
 CaseRun run_case(const Catalog& catalog, const Case& c, const std::string& variant, std::string_view tool,
                  const Expectation& expected) {
-  std::vector<std::string> argv{catalog.binary(c, variant).string()};
-  argv.insert(argv.end(), expected.args.begin(), expected.args.end());
   RunSpec spec;
-  spec.argv = wrap(tool, argv);
+  spec.argv = wrap(tool, case_argv(catalog, c, variant, expected));
   const double seconds = expected.timeout_s.value_or(c.manifest.timeout_s * kTimeScale);
   spec.timeout = std::chrono::milliseconds(std::llround(seconds * 1000));
   spec.env = detector_env();
   spec.hang_detection = HangOptions{.window = kHangWindow};
   spec.limits.cpu_seconds = std::max<std::uint64_t>(spec.limits.cpu_seconds, static_cast<std::uint64_t>(seconds) + 10);
-
-  CaseRun r;
-  r.expected = expected;
-  r.run = run_program(spec);
-  r.judgement = valgrind::classify(r.run);
-  r.check = judge(r.judgement, expected);
-  return r;
+  return run_and_judge(spec, expected, valgrind::classify);
 }
 
 }  // namespace conclab::valgrind
