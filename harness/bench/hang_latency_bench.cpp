@@ -1,6 +1,6 @@
 // How long conclab takes to catch and explain a stuck program: from spawn (the programs below get
 // stuck at once: the cycle forms as they start) to the end of the run, stacks included. Goal: at most 1.0 s. Median and max of 20
-// runs per program; run it from ci/bench.sh.
+// runs per program; run it from measure/bench.sh.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>

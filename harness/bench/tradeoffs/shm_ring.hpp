@@ -7,7 +7,7 @@
 // **Only the sleeper ever clears its bit.** The protocol this file had until 2026-12 let the
 // publisher clear it (`fetch_and`, "one wake-up per sleep"), and a publisher delayed between seeing
 // sleep N's bit and clearing it cleared sleep N+1's instead: that wake-up found nobody queued yet,
-// the next publish saw no bit, and the sleeper slept forever (ci/tradeoffs.sh stalled on a quiet
+// the next publish saw no bit, and the sleeper slept forever (measure/tradeoffs.sh stalled on a quiet
 // machine; cases/shared_memory/ring_lost_wakeup is the lesson). A publisher now may wake a sleeper
 // that has already gone on: a spare FUTEX_WAKE, never a lost one.
 //

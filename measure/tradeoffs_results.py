@@ -1,4 +1,4 @@
-"""Reading one run of ci/tradeoffs.sh (the Google Benchmark JSON of each section, the cross-checks'
+"""Reading one run of measure/tradeoffs.sh (the Google Benchmark JSON of each section, the cross-checks'
 output) and formatting its figures for the report."""
 import glob
 import json

@@ -3,8 +3,8 @@
 # independent cross-checks (`perf bench sched pipe`, `hyperfine -N /bin/true`), and writes the
 # report with its charts. Benchmarks, not tests: nothing here fails on a timing.
 #
-#   bash ci/tradeoffs.sh            full mode (about five minutes): docs/tradeoffs.md, docs/tradeoffs/*.svg
-#   bash ci/tradeoffs.sh --quick    CI mode (seconds): the report goes to <build>/tradeoffs-quick/, docs/ untouched
+#   bash measure/tradeoffs.sh            full mode (about five minutes): docs/tradeoffs.md, docs/tradeoffs/*.svg
+#   bash measure/tradeoffs.sh --quick    CI mode (seconds): the report goes to <build>/tradeoffs-quick/, docs/ untouched
 #   --out DIR                       write the report (tradeoffs.md and tradeoffs/*.svg) into DIR instead
 #   --allow-busy                    full mode on a machine whose load average is above 1 (refused
 #                                   otherwise: the figures would be the load's, and a lost wake-up in
@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     --quick) mode=quick ;;
     --out) out="$2"; shift ;;
     --allow-busy) allow_busy=yes ;;
-    *) echo "usage: ci/tradeoffs.sh [--quick] [--out DIR] [--allow-busy]" >&2; exit 2 ;;
+    *) echo "usage: measure/tradeoffs.sh [--quick] [--out DIR] [--allow-busy]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -34,7 +34,7 @@ say() { printf '[tradeoffs %4ss] %s\n' "$(( $(date +%s) - started ))" "$*"; }
 load=$(cut -d' ' -f1 /proc/loadavg)
 if awk -v l="$load" 'BEGIN { exit !(l > 1) }'; then
   if [ "$mode" = full ] && [ "$allow_busy" = no ]; then
-    echo "ci/tradeoffs.sh: the load average is $load (above 1): the figures would measure the load; wait for a quiet machine or pass --allow-busy" >&2
+    echo "measure/tradeoffs.sh: the load average is $load (above 1): the figures would measure the load; wait for a quiet machine or pass --allow-busy" >&2
     exit 2
   fi
   say "warning: load average $load at the start (above 1): the figures are the load's too"
@@ -79,7 +79,7 @@ judged() {
   shift
   if ! "$BUILD_DIR/harness/conclab" run --timeout "$section_timeout" --max-cpu 86400 --max-procs 100000 \
       --max-memory-mib 16384 --show-output --json "$results/judged/$name.json" -- "$@" >"$results/judged/$name.log" 2>&1; then
-    echo "ci/tradeoffs.sh: $name did not end clean under conclab (timeout ${section_timeout} s):" >&2
+    echo "measure/tradeoffs.sh: $name did not end clean under conclab (timeout ${section_timeout} s):" >&2
     sed -n '1,40p' "$results/judged/$name.log" >&2
     echo "(whole output: $results/judged/$name.log)" >&2
     exit 1
@@ -129,10 +129,10 @@ echo "loadavg_end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$results/machine.txt"
 
 leaked=$(comm -13 <(echo "$shm_before") <(ls -A /dev/shm | sort) | grep conclab-tradeoffs || true)
 if [ -n "$leaked" ]; then
-  echo "ci/tradeoffs.sh: the benchmarks left these in /dev/shm: $leaked" >&2
+  echo "measure/tradeoffs.sh: the benchmarks left these in /dev/shm: $leaked" >&2
   exit 1
 fi
 elapsed=$(( $(date +%s) - started ))
 say "report -> $out/tradeoffs.md"
-python3 ci/tradeoffs_report.py --results "$results" --out "$out" --mode "$mode" --elapsed "$elapsed"
+python3 measure/tradeoffs_report.py --results "$results" --out "$out" --mode "$mode" --elapsed "$elapsed"
 say "done ($mode mode)"

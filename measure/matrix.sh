@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Writes docs/detector-matrix.md from a real run: each tree's `conclab matrix --json` (release:
-# release, tsa, helgrind, drd, stress; tsan; asan), merged by ci/matrix_report.py.
-#   bash ci/matrix.sh [-j JOBS] [-m REGEX] [-o FILE] [-t "TOOL..."] [-r OLD.md]
+# release, tsa, helgrind, drd, stress; tsan; asan), merged by measure/matrix_report.py.
+#   bash measure/matrix.sh [-j JOBS] [-m REGEX] [-o FILE] [-t "TOOL..."] [-r OLD.md]
 # -t: only these tools of the release tree (e.g. -t "release tsa": no valgrind, minutes not hours);
 # the tsan and asan trees always run their own tool. CONCLAB_PRESETS=release runs that tree only.
 # -r: the columns this run leaves out are copied from OLD.md (cells only; the document says so).
@@ -52,7 +52,7 @@ for preset in $presets; do
 done
 keep_rows=()
 [[ -n $reuse && -n $match ]] && keep_rows=(--keep-rows)
-python3 ci/matrix_report.py ${reuse:+--reuse "$reuse"} "${keep_rows[@]}" "$work"/*.json > "$output.tmp"
+CONCLAB=${CONCLAB:-$root/release/harness/conclab} python3 measure/matrix_report.py ${reuse:+--reuse "$reuse"} "${keep_rows[@]}" "$work"/*.json > "$output.tmp"
 mv "$output.tmp" "$output"
 echo "wrote $output"
 exit $status

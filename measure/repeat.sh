@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs `conclab check --repeat N` over every case and variant under each preset and prints the table
-# of detection rates. Usage: ci/repeat.sh [-j JOBS] [-m REGEX] [N] [PRESET...]
+# of detection rates. Usage: measure/repeat.sh [-j JOBS] [-m REGEX] [N] [PRESET...]
 # (defaults: -j 2, every case, 100 runs, all presets; -m keeps the cases whose id matches REGEX)
 # Builds what is missing first. Exit status 1 when any run missed its declared outcome.
 set -uo pipefail
@@ -25,19 +25,33 @@ for preset in "${presets[@]}"; do
   cmake --preset "$preset" >/dev/null && cmake --build --preset "$preset" --target conclab conclab_cases >/dev/null || exit 2
 done
 
-# One row: case variant preset k/N ("error" when check printed no summary). The first runs that
-# missed (at most 5 per row: what they reached instead) go to $rows/mismatches; the row's whole
-# output, with the verdict of every run that missed (findings, stacks, wait-for graph), is kept in
-# build/repeat-misses/<preset>.<category>.<bug>.<variant>.txt for a later look.
+# One row: case variant preset k/N ("error" when check wrote no JSON), counted from `check --json`
+# (docs/json-report.md): one element per run, `passed` and `reason` as the check decided. The first
+# runs that missed (at most 5 per row: what they reached instead) go to $rows/mismatches; the row's
+# whole output, with the verdict of every run that missed (findings, stacks, wait-for graph), is kept
+# in build/repeat-misses/<preset>.<category>.<bug>.<variant>.txt for a later look.
 one_row() {
-  local bug=$1 variant=$2 preset=$3 out line rate
-  out=$("build/$preset/harness/conclab" check "$bug" --variant "$variant" --repeat "$repeat")
-  line=$(grep -E '^[^ ]+ [a-z]+ \[[a-z]+\]: [0-9]+/[0-9]+ runs' <<<"$out" | tail -1)
-  rate=$(sed -E 's/.*: ([0-9]+\/[0-9]+) runs.*/\1/' <<<"$line")
-  grep -F 'MISMATCH' <<<"$out" | head -5 >>"$mismatches"
+  local bug=$1 variant=$2 preset=$3 out json rate
+  json=$(mktemp "$rows/check.XXXXXX") || return 1
+  out=$("build/$preset/harness/conclab" check "$bug" --variant "$variant" --repeat "$repeat" --json "$json")
+  rate=$(python3 -c '
+import json, sys
+path, mismatches, preset = sys.argv[1:]
+try:
+    runs = json.load(open(path))
+except (OSError, ValueError):
+    sys.exit(0)
+missed = [r for r in runs if not r["passed"]]
+with open(mismatches, "a") as out:
+    for r in missed[:5]:
+        out.write(f"{r[\"case\"]} {r[\"variant\"]} [{preset}]: MISMATCH: {r.get(\"reason\") or r[\"outcome\"]}\n")
+print(f"{len(runs) - len(missed)}/{len(runs)}")
+' "$json" "$mismatches" "$preset")
+  rm -f "$json"
   [ "$rate" = "$repeat/$repeat" ] || printf '%s\n' "$out" >"$keep/$preset.${bug//\//.}.$variant.txt"
   printf '%-52s %-6s %-8s %s\n' "$bug" "$variant" "$preset" "${rate:-error}"
 }
+export rows
 export -f one_row
 export repeat
 export keep=build/repeat-misses
@@ -62,5 +76,5 @@ if [ -s "$mismatches" ]; then
   sort "$mismatches" | sed 's/^/  /'
   echo "their whole verdicts: $keep/"
 fi
-echo "ci/repeat.sh: $total rows, $missed not $repeat/$repeat, $(( $(date +%s) - started )) s with -j $jobs"
+echo "measure/repeat.sh: $total rows, $missed not $repeat/$repeat, $(( $(date +%s) - started )) s with -j $jobs"
 [ "$missed" -eq 0 ]

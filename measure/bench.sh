@@ -12,7 +12,7 @@ cmake --preset release >/dev/null
 cmake --build --preset release --target conclab conclab_overhead_bench conclab_hang_latency_bench
 judged() {  # PROGRAM ARGS...: its output, then conclab's verdict; exit 1 unless clean
   build/release/harness/conclab run --timeout 1800 --max-cpu 86400 --max-procs 100000 --show-output -- "$@" ||
-    { echo "ci/bench.sh: $1 did not end clean under conclab (verdict above)" >&2; exit 1; }
+    { echo "measure/bench.sh: $1 did not end clean under conclab (verdict above)" >&2; exit 1; }
 }
 # The same overhead by hyperfine, side by side: /bin/true alone and judged (cgroup, freezer, signals,
 # leftovers and all). Figures only; nothing compares them.

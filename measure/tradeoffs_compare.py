@@ -1,6 +1,6 @@
 """What changed since the previous docs/tradeoffs.md: the figures of every table row the two reports
 share, read back from the markdown (the previous run's results are not kept), and the rows that
-moved most. Used by ci/tradeoffs_report.py when the report it replaces exists."""
+moved most. Used by measure/tradeoffs_report.py when the report it replaces exists."""
 import math
 import re
 

@@ -8,8 +8,8 @@ outcome sought, the first seed that reached it, how many seeds did, n and k as t
 them at exit, PCT's bound 1/(n*k^(d-1)) for d = 2, and the fixed variant's clean seeds. Then the
 cases without a gate, which stress runs as release does. Replays (-r): seeds run 20 times each.
 
-  python3 ci/stress_table.py [--build build/release] [--buggy-seeds 30] [--fixed-seeds 10]
-  python3 ci/stress_table.py --replay data_race/lost_update:1,7 deadlock/dining_philosophers:1
+  python3 measure/stress_table.py [--build build/release] [--buggy-seeds 30] [--fixed-seeds 10]
+  python3 measure/stress_table.py --replay data_race/lost_update:1,7 deadlock/dining_philosophers:1
 """
 import argparse
 import json
