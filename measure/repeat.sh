@@ -32,21 +32,24 @@ done
 # in build/repeat-misses/<preset>.<category>.<bug>.<variant>.txt for a later look.
 one_row() {
   local bug=$1 variant=$2 preset=$3 out json rate
-  json=$(mktemp "$rows/check.XXXXXX") || return 1
+  json="$rows/$preset.${bug//\//.}.$variant.json"
   out=$("build/$preset/harness/conclab" check "$bug" --variant "$variant" --repeat "$repeat" --json "$json")
-  rate=$(python3 -c '
+  rate=$(python3 - "$json" "$mismatches" "$preset" <<'EOF'
 import json, sys
 path, mismatches, preset = sys.argv[1:]
 try:
-    runs = json.load(open(path))
+    with open(path) as f:
+        runs = json.load(f)
 except (OSError, ValueError):
     sys.exit(0)
 missed = [r for r in runs if not r["passed"]]
 with open(mismatches, "a") as out:
     for r in missed[:5]:
-        out.write(f"{r[\"case\"]} {r[\"variant\"]} [{preset}]: MISMATCH: {r.get(\"reason\") or r[\"outcome\"]}\n")
+        why = r.get("reason") or r["outcome"]
+        out.write(f"{r['case']} {r['variant']} [{preset}]: MISMATCH: {why}\n")
 print(f"{len(runs) - len(missed)}/{len(runs)}")
-' "$json" "$mismatches" "$preset")
+EOF
+)
   rm -f "$json"
   [ "$rate" = "$repeat/$repeat" ] || printf '%s\n' "$out" >"$keep/$preset.${bug//\//.}.$variant.txt"
   printf '%-52s %-6s %-8s %s\n' "$bug" "$variant" "$preset" "${rate:-error}"
