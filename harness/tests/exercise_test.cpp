@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "core/build_info.hpp"
@@ -346,11 +347,22 @@ TEST_P(WorkshopDocs, EveryCommandRuns) {
               expected + ": '" + quoted + "'\" >&2; exit 1; fi\n" + our_path;
     ++commands;
   }
+  // The commands run from the project's root: one that writes a file there (`--graph pool.svg`) would
+  // leave it in the reader's checkout. What a doc writes belongs in ~ (the test's HOME).
+  const auto root_entries = [] {
+    std::set<std::string> names;
+    for (const auto& e : fs::directory_iterator(kSource)) names.insert(e.path().filename().string());
+    return names;
+  };
+  const auto before = root_entries();
   RunSpec spec;
   spec.argv = {"bash", "-c", script};
   spec.timeout = std::chrono::minutes(10);
   spec.hang_detection.reset();
   const auto r = run_program(spec);
+  for (const auto& name : root_entries())
+    EXPECT_TRUE(before.count(name)) << block.doc << " block " << block.index << " wrote " << name
+                                    << " into the project's root (write to ~/ instead)";
   EXPECT_EQ(r.exit_code, 0) << block.doc << " block " << block.index << ":\n" << r.err.text << "\n--- stdout ---\n"
                             << r.out.text;
   EXPECT_GT(commands, 0);

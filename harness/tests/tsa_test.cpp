@@ -9,6 +9,7 @@
 
 #include "core/build_info.hpp"
 #include "core/manifest.hpp"
+#include "tools/registry.hpp"
 
 namespace conclab {
 namespace {
@@ -143,12 +144,12 @@ TEST(TsaManifest, DeclarationsAreChecked) {
   const std::string head = "title = \"t\"\n[buggy]\nrelease = \"clean\"\ntsan = \"clean\"\nasan = \"clean\"\n";
   const std::string fixed = "[fixed]\nrelease = \"clean\"\ntsan = \"clean\"\nasan = \"clean\"\ntsa = \"clean\"\n";
   const auto m = parse_manifest(
-      head + "tsa = { outcome = \"thread_safety_warning\", warnings = [\"writing variable 'x'\"] }\n" + fixed, "m.toml");
+      head + "tsa = { outcome = \"thread_safety_warning\", warnings = [\"writing variable 'x'\"] }\n" + fixed, "m.toml", tools::names());
   EXPECT_EQ(m.expectation("buggy", "tsa").warnings, std::vector<std::string>{"writing variable 'x'"});
   EXPECT_EQ(m.expectation("fixed", "tsa").outcome, Outcome::clean);
   const auto error = [&](const std::string& buggy_line) {
     try {
-      parse_manifest(head + buggy_line + fixed, "m.toml");
+      parse_manifest(head + buggy_line + fixed, "m.toml", tools::names());
     } catch (const ManifestError& e) {
       return std::string(e.what());
     }
@@ -174,7 +175,7 @@ TEST(TsaRun, RealCompileFlagsTheBugAndPassesTheFix) {
                                             root / "fixtures" / "include");
   const std::string prefix =
       "#include <mutex>\n#include \"conclab/annotations.hpp\"\n"
-      "std::mutex mutex;\nlong balance GUARDED_BY(mutex) = 0;\nvoid deposit(long amount) {\n";
+      "std::mutex mutex;\nlong balance CONCLAB_GUARDED_BY(mutex) = 0;\nvoid deposit(long amount) {\n";
   std::ofstream(root / "cases" / "x" / "y" / "buggy.cpp") << prefix << "  balance += amount;\n}\n";
   std::ofstream(root / "cases" / "x" / "y" / "fixed.cpp")
       << prefix << "  std::lock_guard lock(mutex);\n  balance += amount;\n}\n";

@@ -1,9 +1,9 @@
-// Bug (fixed here): the server ran a handler process per request and never reaped it, so every
-//   handler it ever ran stayed in the process table as a zombie.
-// Symptom was 16 <defunct> children after 16 requests; now the health check finds none.
-// Fix: SIGCHLD's action gets SA_NOCLDWAIT: a child of ours that exits is reaped by the kernel at
-//   once and never becomes a zombie (the price: its exit status is lost; see the README).
-// Tools: release, ASan and TSan report nothing.
+// Bug: a CGI-style server runs a handler process per request, relays its reply, and never waits
+//   for it. A process that has exited stays in the process table, a zombie holding its PID, until
+//   its parent reaps it with wait(): the server keeps every handler it ever ran.
+// Symptom: after 16 requests, 16 <defunct> children; the server's health check counts them.
+// Fix: sigaction(SIGCHLD) with SA_NOCLDWAIT: the kernel reaps each handler the moment it exits.
+// Tools: no detector looks at the process table; conclab reports the health check (wrong_result).
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>

@@ -1,9 +1,9 @@
-// Bug (fixed here): the importer read each worker's wait status with WEXITSTATUS() alone, so a
-//   worker killed by a signal (exit-code bits 0) counted as imported.
-// Symptom was "4 imported, 0 failed" although record 2's worker died of SIGABRT; now the death
-//   is reported and counted: "3 imported, 1 failed".
+// Bug: the importer reads each worker's wait status with WEXITSTATUS() alone. A worker killed by a
+//   signal never exited: its status holds the signal number, and the exit-code bits read 0.
+// Symptom: record 2 is malformed and its worker dies of SIGABRT (an uncaught exception), yet every
+//   run reports "4 imported, 0 failed".
 // Fix: ask WIFSIGNALED() first and count the death as a failure, naming WTERMSIG().
-// Tools: release, ASan and TSan report nothing.
+// Tools: nothing for a detector to see; conclab reports the importer's own check (wrong_result).
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>

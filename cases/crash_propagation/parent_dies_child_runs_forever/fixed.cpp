@@ -1,9 +1,9 @@
-// Bug (fixed here): the heartbeat process outlived the job it reported on, vouching forever for a
-//   job that had exited.
-// Symptom was heartbeat lines after the job's exit; now the heartbeat stops with the job.
-// Fix: the heartbeat sleeps in poll() on a lifeline pipe whose only write end the job holds; the
-//   job's exit or death closes it, and the job closes it and reaps the heartbeat before it returns.
-// Tools: release, ASan and TSan report nothing, and no process outlives the job.
+// Bug: a batch job forks a heartbeat process that tells its monitor "alive" every half second, then
+//   finishes and returns from main without stopping it. A child does not die with its parent: the
+//   heartbeat is handed to init (or the nearest subreaper) and goes on vouching for a dead job.
+// Symptom: the job prints its result and exits 0, and the heartbeat lines keep coming, forever.
+// Fix: the heartbeat sleeps in poll() on a lifeline pipe and stops at its end of file.
+// Tools: no detector looks past the main process's exit; conclab finds the heartbeat still running.
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/wait.h>

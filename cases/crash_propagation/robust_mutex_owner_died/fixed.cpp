@@ -1,9 +1,9 @@
-// Bug (fixed here): worker 2 dies of SIGSEGV inside the critical section, holding the ledger's
-//   process-shared mutex; with a plain mutex the other workers waited for it forever.
-// Symptom was a hang; now the next worker to lock gets EOWNERDEAD, rolls the dead worker's
-//   half-done batch back, marks the mutex consistent, and the ledger holds the other 3 batches.
-// Fix: PTHREAD_MUTEX_ROBUST, a commit point for each batch, EOWNERDEAD -> repair -> consistent.
-// Tools: release, ASan and TSan report nothing.
+// Bug: four worker processes add their orders to a ledger in shared memory under a process-shared
+//   mutex. Worker 2 dies of SIGSEGV inside the critical section (a null price: "figs" left the
+//   catalog) while holding the mutex, and nobody will ever unlock it now.
+// Symptom: the others wait in pthread_mutex_lock forever, the parent waits for them: hangs, always.
+// Fix: a robust mutex: the next locker gets EOWNERDEAD, rolls the half-done batch back, goes on.
+// Tools: no detector sees it; conclab reports a hang (the mutex's owner is dead, nobody can wake).
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>

@@ -1,9 +1,9 @@
-// Bug (fixed here): the exporter kept writing after the preview quit, and the SIGPIPE that the
-//   write to a pipe with no reader raises killed it, silently.
-// Symptom was death by SIGPIPE on every run; now the exporter stops when the preview has enough,
-//   reaps it, and exits 0.
-// Fix: ignore SIGPIPE, so the write fails with EPIPE instead, and treat EPIPE as "reader done".
-// Tools: release, ASan and TSan report nothing.
+// Bug: an exporter streams a 1.3 MB report into a pipe to a preview process that shows the first
+//   five rows and quits, like `head -n 5`. Writing to a pipe nobody reads any more raises SIGPIPE,
+//   whose default action kills the exporter: silently, before its error handling ever runs.
+// Symptom: the exporter dies of SIGPIPE on every run (a shell shows exit status 141), no message.
+// Fix: ignore SIGPIPE; the write then fails with EPIPE, which here means "the reader is done".
+// Tools: release, ASan and TSan all see the kernel kill the process with SIGPIPE: a crash.
 #include <sys/wait.h>
 
 #include <boost/asio.hpp>

@@ -1,9 +1,9 @@
-// Bug (fixed here): the supervisor took "the worker ended" for "the batch is done", so when batch
-//   2's worker died of SIGSEGV (a null price: "figs" left the catalog), the batch went missing.
-// Symptom was 3 totals of 4; now the supervisor sees the signal, reruns batch 2 in a fresh worker
-//   that sets the unpriceable order aside, and files all 4 totals.
-// Fix: WIFSIGNALED on each worker's wait status (native_exit_code()), then a rerun in quarantine.
-// Tools: release, ASan and TSan report nothing.
+// Bug: a supervisor runs four batches of orders, a worker process each, and files the total each
+//   worker prints. Batch 2's worker dies of SIGSEGV (a null price: "figs" left the catalog), and
+//   the supervisor, taking "the worker ended" for "the batch is done", never asks how it ended.
+// Symptom: 3 batch totals instead of 4, every run, and nothing says why.
+// Fix: check each worker's wait status (WIFSIGNALED on native_exit_code()); rerun a crashed batch.
+// Tools: the crash stays inside its worker; release, ASan and TSan see only the short tally.
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>

@@ -1,9 +1,9 @@
-// Bug (contained here): worker 2 still dereferences a null pointer, but each worker runs in its
-//   own child process now, so the SIGSEGV kills only that child.
-// Symptom before: the process died and every result with it; now the parent prints the other
-//   three results and "worker 2 died of SIGSEGV", and exits 0.
-// Fix: a process per worker, a pipe per result, waitpid to learn how each ended.
-// Tools: release, ASan and ThreadSanitizer all report nothing.
+// Bug: worker 2 dereferences a null pointer. A fatal signal kills the whole process, not just the
+//   thread that faulted, so the results the other three workers had already stored die with it.
+// Symptom: SIGSEGV on every run, and not a single result is printed.
+// Fix: a child process per worker; the parent keeps the three results and reports the death.
+// Tools: release dies of SIGSEGV; ThreadSanitizer and ASan catch the signal, print
+//   "SEGV on unknown address 0x000000000000" with the faulting stack, and exit non-zero.
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>

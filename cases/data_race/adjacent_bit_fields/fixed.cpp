@@ -1,8 +1,9 @@
-// Bug (fixed here): attempts and priority were adjacent bit-fields, one memory location, so the
-//   two threads' writes were read-modify-writes of the same byte: a race that can undo one.
-// Fix: ordinary members are separate memory locations ([intro.memory]): each thread writes only
-//   its own byte, and the two writes need no synchronisation. Costs one byte.
-// Tools: release, ASan and ThreadSanitizer all report nothing.
+// Bug: the worker writes job.attempts while the scheduler writes job.priority. Adjacent bit-fields
+//   are one memory location: each write rewrites the whole byte, so the two writes race.
+// Symptom: none here, the gate runs the writes one after the other. Without it a write landing
+//   inside the other's read-modify-write is undone, a window no gate can reach into.
+// Fix: ordinary members instead of bit-fields: separate memory locations.
+// Tools: release and ASan see nothing wrong; TSan reports a data race in boost_priority().
 #include <thread>
 
 #include "conclab/gate.hpp"

@@ -3,7 +3,7 @@
 // Symptom: a second thread's unlocked fast path reads the half-built Settings (0, not 64).
 // Fix: a function-local static: the language runs its initializer once and makes others wait.
 // Tools: release and ASan print CONCLAB_WRONG_RESULT; TSan reports a data race in settings();
-//   tsa flags the unlocked reads of the pointer its GUARDED_BY ties to settings_mutex.
+//   tsa flags the unlocked reads of the pointer its CONCLAB_GUARDED_BY ties to settings_mutex.
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -27,7 +27,7 @@ Gate published;   // the pointer is set, the settings are not loaded yet
 Gate other_read;  // the other thread has read the settings
 
 std::mutex settings_mutex;
-Settings* settings_instance GUARDED_BY(settings_mutex) = nullptr;
+Settings* settings_instance CONCLAB_GUARDED_BY(settings_mutex) = nullptr;
 
 const Settings& settings() {
   if (settings_instance == nullptr) {  // first check: no lock, no acquire

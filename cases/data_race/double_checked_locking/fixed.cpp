@@ -1,8 +1,9 @@
-// Bug (fixed here): double-checked locking: an unlocked read of a plain pointer that the slow
-//   path published before the Settings were loaded. Symptom was max_connections 0, not 64.
-// Fix: a function-local static. The first caller runs the initializer (the same gates pause it
-//   halfway); any other caller blocks until it is done, then sees the whole object ([stmt.dcl]).
-// Tools: release, ASan and ThreadSanitizer all report nothing.
+// Bug: double-checked locking. settings() reads settings_instance with no lock and no acquire,
+//   and the locked slow path publishes the pointer before the Settings are loaded.
+// Symptom: a second thread's unlocked fast path reads the half-built Settings (0, not 64).
+// Fix: a function-local static: the language runs its initializer once and makes others wait.
+// Tools: release and ASan print CONCLAB_WRONG_RESULT; TSan reports a data race in settings();
+//   tsa flags the unlocked reads of the pointer its CONCLAB_GUARDED_BY ties to settings_mutex.
 #include <chrono>
 #include <thread>
 

@@ -1,9 +1,9 @@
-// Bug (fixed here): a notifier thread walked the subscribers while another thread erased alice,
-//   shifting the rest under the notifier's iterator, so bob missed the message and dave got two.
-// Symptom gone: every subscriber gets exactly one message.
-// Fix: the notifier copies the list under a mutex and walks its own snapshot; erase takes the same
-//   mutex. Deliveries run without the lock held, so a slow subscriber blocks nobody.
-// Tools: release, ASan and ThreadSanitizer all report nothing.
+// Bug: a notifier thread walks the subscribers (range-for over a std::vector) while another thread
+//   unsubscribes alice. erase() shifts everyone after her one slot to the left, under the
+//   notifier's iterator. Symptom: bob, who never unsubscribed, misses the message; dave gets two.
+// Fix: the notifier copies the list under a mutex and walks the copy; erase takes the mutex too.
+// Tools: release and ASan print a wrong result (no memory is freed, so ASan has nothing to see);
+//   ThreadSanitizer reports a data race between erase() in unsubscribe() and the notifier's read.
 #include <algorithm>
 #include <array>
 #include <mutex>
@@ -19,7 +19,7 @@ using conclab::fixture::Gate;
 enum Subscriber { alice, bob, carol, dave };
 
 std::mutex subscribers_mutex;
-std::vector<Subscriber> subscribers GUARDED_BY(subscribers_mutex){alice, bob, carol, dave};
+std::vector<Subscriber> subscribers CONCLAB_GUARDED_BY(subscribers_mutex){alice, bob, carol, dave};
 std::array<int, 4> messages_received{};  // per subscriber; written by the notifier only
 
 Gate first_delivered;  // the notifier has delivered to alice

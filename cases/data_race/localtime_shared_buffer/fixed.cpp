@@ -1,8 +1,9 @@
-// Bug (fixed here): two threads turned their own timestamps into dates with localtime(), whose
-//   result is one static struct tm for the whole process: the other thread's call overwrote it
-//   before the first read its fields. Symptom was the 2024-03-01 audit event filed on 1999-12-31.
-// Fix: localtime_r() fills a struct tm each call owns, so no call can overwrite another's.
-// Tools: release, ASan and ThreadSanitizer all report nothing.
+// Bug: two threads turn their own timestamps into dates with localtime(), which returns a pointer
+//   to one static struct tm for the whole process: the other thread's call overwrites it before
+//   the first thread has read its fields. Symptom: the 2024-03-01 audit event is filed on 1999-12-31.
+// Fix: localtime_r(), which fills a struct tm the caller owns.
+// Tools: release and ASan show only the wrong result; TSan reports a data race on the static tm
+//   (its localtime interceptor marks it written by each call), in day_of.
 #include <cstdlib>
 #include <ctime>
 #include <thread>

@@ -1,8 +1,9 @@
-// Bug (fixed here): two threads did `++counter` on a plain long, so one thread's write could
-//   overwrite the other's updates. Symptom was a short count; now it is always 2 * kIncrements.
-// Fix: std::atomic<long>::fetch_add reads, adds and writes as one indivisible step, so there is
-//   no gap between read and write left for the other thread; the same gates still pause thread A.
-// Tools: release, ASan and ThreadSanitizer all report nothing.
+// Bug: two threads do `++counter` on a plain long; each increment is a read then a write, and
+//   nothing stops the other thread from writing in between. Symptom: updates are lost, the final
+//   count is short (here by exactly kIncrements: gates force the worst interleaving on every run).
+// Fix: make the read-modify-write one indivisible step (std::atomic<long>::fetch_add).
+// Tools: release and ASan print CONCLAB_WRONG_RESULT (ASan does not look at races);
+//   ThreadSanitizer reports a data race in increment().
 #include <atomic>
 #include <thread>
 

@@ -1,9 +1,9 @@
-// Bug (fixed here): two threads ran `if (!cache.count(path)) cache[path] = render(path);` on one
-//   std::map with nothing around it, so both could find the page missing and both render it.
-// Symptom was renders: expected 1, got 2; now each page is rendered once.
-// Fix: one mutex, held from the check through the insert: the second thread waits, then finds the
-//   page. The same gates still pause thread A between its check and its insert.
-// Tools: release, ASan and ThreadSanitizer all report nothing.
+// Bug: two threads run `if (!cache.count(path)) cache[path] = render(path);` on one std::map;
+//   nothing keeps the other thread out of the gap between the check and the insert.
+// Symptom: both find the page missing and both render it: renders: expected 1, got 2 (gates
+//   force it every run); with other timings the two inserts overlap and can corrupt the tree.
+// Fix: one mutex, held from the check through the insert.
+// Tools: release and ASan print CONCLAB_WRONG_RESULT; TSan reports a data race in page_for().
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -18,7 +18,7 @@
 using conclab::fixture::Gate;
 
 std::mutex page_cache_mutex;
-std::map<std::string, std::string> page_cache GUARDED_BY(page_cache_mutex);  // path -> page
+std::map<std::string, std::string> page_cache CONCLAB_GUARDED_BY(page_cache_mutex);  // path -> page
 std::atomic<int> renders{0};
 
 // Expensive: the cache exists so that each page is rendered once.

@@ -1,9 +1,9 @@
-// Bug (fixed here): the report was published through a plain `bool report_ready`, so g++ -O2
-//   deleted the viewer's wait loop, and under --schedule=viewer-first it read an empty report.
-// Fix: std::atomic<bool>: the release store orders the report's writes before it, the acquire
-//   load that reads true orders the reads after it, and atomic loads count as progress
-//   ([intro.progress]), so the wait loop stays.
-// Tools: release, ASan and ThreadSanitizer all report nothing, with either schedule.
+// Bug: the loader fills in `report`, then sets a plain `bool report_ready`; the viewer busy-waits
+//   on it, then reads the report. That is a data race on both, so the compiler may assume that no
+//   other thread changes report_ready: g++ and clang -O2 delete the wait loop altogether.
+// Symptom: --schedule=viewer-first reads an empty report: rows: expected 1200, got 0.
+// Fix: std::atomic<bool> report_ready, stored with memory_order_release, loaded with acquire.
+// Tools: release shows the wrong result, ASan nothing; TSan data races in wait_for_report().
 #include <atomic>
 #include <chrono>
 #include <cstdio>

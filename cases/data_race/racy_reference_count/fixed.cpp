@@ -1,9 +1,9 @@
-// Bug (fixed here): a hand-rolled reference count in a plain int let the logger's release() write
-//   back a stale count over the uploader's retain(), so the config was deleted while main held it.
-// Symptom gone: the config lives until main drops the last reference.
-// Fix: std::atomic<int>. fetch_add/fetch_sub read and write the count in one indivisible step;
-//   acq_rel on the decrement makes every owner's use happen before the delete.
-// Tools: release, ASan and ThreadSanitizer all report nothing.
+// Bug: a hand-rolled reference count in a plain int. The logger's release() reads the count, the
+//   uploader's retain() bumps it, the logger writes back its stale count minus one: a reference is
+//   lost, and the count reaches zero while main still holds the config. Symptom: it dies early.
+// Fix: std::atomic<int>, with fetch_add to retain and fetch_sub(acq_rel) to release.
+// Tools: ASan reports heap-use-after-free in main's Config::release(); ThreadSanitizer a data race
+//   between Config::retain() and Config::release(); release prints the wrong live count.
 #include <atomic>
 #include <string>
 #include <thread>

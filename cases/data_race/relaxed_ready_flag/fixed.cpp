@@ -1,8 +1,9 @@
-// Bug (fixed here): "calibration complete" was a relaxed atomic store, checked with a relaxed load,
-//   which ordered nothing else: the calibration itself was written and read in a data race.
-// Fix: the release store orders the calibration's writes before it; the acquire load that reads
-//   true orders the reads after it ([atomics.order], [intro.races]).
-// Tools: release, ASan and ThreadSanitizer all report nothing.
+// Bug: the calibrator writes the calibration, then sets an atomic flag memory_order_relaxed; the
+//   sensor thread loads the flag relaxed, then reads the calibration. The flag is race-free, but
+//   relaxed orders nothing else: the calibration's write and read are a data race.
+// Symptom: none on x86, whose plain loads and stores already acquire and release; ARM or POWER
+//   can show the flag set and the calibration stale. Fix: a release store and an acquire load.
+// Tools: release and ASan see nothing wrong; TSan reports a data race in read_calibrated().
 #include <atomic>
 #include <thread>
 

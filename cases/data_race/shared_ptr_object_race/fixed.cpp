@@ -1,8 +1,9 @@
-// Bug (fixed here): the reloader assigned the global std::shared_ptr while a request thread copied
-//   it; the copy caught it half-assigned and the old config was destroyed twice (-4 connections).
-// Fix: std::atomic<std::shared_ptr<const Config>> (C++20; in libstdc++ since GCC 12): load() and
-//   store() handle pointer and control block together; the same gates still interleave them.
-// Tools: release, ASan and ThreadSanitizer all report nothing.
+// Bug: the reloader assigns the global std::shared_ptr `current_config` while a request thread
+//   copies it. The reference count is atomic, the shared_ptr object is not: the copy catches it
+//   half-assigned, with the new pointer and the old control block (gates force it every run).
+// Symptom: the old config is destroyed twice: open connections after shutdown: expected 0, got -4.
+// Fix: std::atomic<std::shared_ptr<const Config>>: load and store never see half an assignment.
+// Tools: release and ASan print the wrong result; TSan a data race, then a heap-use-after-free.
 #include <atomic>
 #include <chrono>
 #include <memory>

@@ -1,9 +1,9 @@
-// Bug (fixed here): two threads split their own CSV records with strtok(), whose hidden static
-//   pointer let one thread's strtok(nullptr, ",") carry on through the other thread's record.
-// Symptom was order 1001 with bob's quantity; now each order keeps its own fields.
-// Fix: strtok_r() (POSIX) keeps its place in `rest`, a local variable of each call, so two
-//   threads can no longer continue each other's lines; the same gates still interleave them.
-// Tools: release, ASan and ThreadSanitizer all report nothing.
+// Bug: two threads split their own CSV records with strtok(), which keeps its place between calls
+//   in one hidden static pointer for the whole process: a thread's strtok(nullptr, ",") can carry
+//   on through the OTHER thread's record. Symptom: order 1001 gets bob's quantity, 25.
+// Fix: strtok_r(), which keeps its place in a variable each caller owns.
+// Tools: release and ASan show only the wrong result. ThreadSanitizer cannot see the hidden pointer
+//   (inside libc) but reports a data race in strtok(): the token it hands A lies in B's line.
 #include <cstdlib>
 #include <cstring>
 #include <string>

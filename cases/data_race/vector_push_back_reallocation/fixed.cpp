@@ -1,9 +1,9 @@
-// Bug (fixed here): a recorder thread push_back()ed onto a std::vector while a reporter thread
-//   iterated it; the reallocation freed the buffer under the reporter's iterators.
-// Symptom was a garbage total; now the report always adds up the four latencies it started with.
-// Fix: one std::mutex, held for the whole push_back and for the reporter's whole pass, so a
-//   reallocation can never happen while iterators into the old buffer are in use.
-// Tools: release, ASan and ThreadSanitizer all report nothing.
+// Bug: a recorder thread push_back()s onto a std::vector while a reporter thread iterates it.
+//   The vector is full, so push_back moves the elements to a bigger buffer and frees the old one,
+//   under the reporter's iterators. Symptom: the report's total is garbage read from freed memory.
+// Fix: one std::mutex, held for the whole push_back and for the reporter's whole pass.
+// Tools: ASan reports heap-use-after-free in total_latency(); ThreadSanitizer a data race between
+//   the free inside record()'s push_back and the reporter's read; release prints a wrong total.
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -17,7 +17,7 @@ using conclab::fixture::Gate;
 
 std::mutex latencies_mutex;
 // Request latencies in microseconds, exactly full: the next push_back reallocates.
-std::vector<long> latencies_us GUARDED_BY(latencies_mutex){120, 95, 310, 87};
+std::vector<long> latencies_us CONCLAB_GUARDED_BY(latencies_mutex){120, 95, 310, 87};
 
 Gate report_started;  // the reporter has read the first latency and holds iterators to the next
 Gate recorded;        // the recorder's push_back has returned

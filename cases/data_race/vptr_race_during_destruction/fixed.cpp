@@ -1,9 +1,9 @@
-// Bug (fixed here): a base class stopped its thread in its own destructor, after ~Heartbeat had
-//   run and the vptr had been switched back to BackgroundTask's, so the thread's last virtual call,
-//   on_stop(), hit a pure virtual function ("pure virtual method called", SIGABRT).
-// Fix: the owner calls stop() while the Heartbeat is still whole; the destructor no longer
-//   stops anything, so no virtual call can overlap destruction. Every run says goodbye once.
-// Tools: release, ASan and ThreadSanitizer all report nothing.
+// Bug: a base class runs a thread that calls virtual tick() and, when stopped, on_stop(), and it
+//   stops that thread in its own destructor. By then ~Heartbeat has run and the object's vptr has
+//   been switched back to BackgroundTask's, whose on_stop() is pure virtual.
+// Symptom: "pure virtual method called", then std::terminate: SIGABRT on every run.
+// Fix: stop() the thread while the Heartbeat is still whole, before destruction begins.
+// Tools: ThreadSanitizer reports a data race on vptr in ~BackgroundTask; release and ASan abort.
 #include <chrono>
 #include <condition_variable>
 #include <mutex>

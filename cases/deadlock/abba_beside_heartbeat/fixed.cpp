@@ -20,7 +20,7 @@ using namespace std::chrono_literals;
 
 struct Room {
   std::mutex m;
-  int users GUARDED_BY(m) = 1;
+  int users CONCLAB_GUARDED_BY(m) = 1;
 };
 
 Room lobby, games;
@@ -57,7 +57,7 @@ int main() {
   bob.join();
   stop_heartbeat = true;
   beat.join();
-  std::scoped_lock lock(lobby.m, games.m);  // the head counts are GUARDED_BY their mutexes
+  std::scoped_lock lock(lobby.m, games.m);  // the head counts are CONCLAB_GUARDED_BY their mutexes
   conclab::fixture::assume_held(lobby.m);  // for tsa: libc++ 14 annotates scoped_lock of one mutex only
   conclab::fixture::assume_held(games.m);
   if (int failed = conclab::fixture::expect_eq(lobby.users, 1, "users in the lobby")) return failed;

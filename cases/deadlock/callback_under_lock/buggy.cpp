@@ -31,7 +31,7 @@ class EventBus {
 
  private:
   std::mutex m_;
-  std::vector<Handler> handlers_ GUARDED_BY(m_);
+  std::vector<Handler> handlers_ CONCLAB_GUARDED_BY(m_);
 };
 
 int main() {

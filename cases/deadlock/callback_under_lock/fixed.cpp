@@ -1,9 +1,10 @@
-// Bug (fixed here): publish() held the bus's mutex while it called the handlers, so a handler
-//   that subscribed another one locked the same mutex again and waited forever for itself.
-// Symptom was a hang at the first alert; now the pager joins and hears the second alert.
-// Fix: publish() copies the handler list under the lock and calls the copies with no lock held:
-//   a handler may subscribe, or publish, or take any other lock, without meeting ours.
-// Tools: release, ASan and TSan report nothing.
+// Bug: EventBus::publish() holds the bus's mutex while it calls each handler. A handler that
+//   subscribes another one (here: page the on-call at the first "disk full") calls subscribe(),
+//   which locks the same mutex: the publishing thread waits forever for a lock it holds itself.
+// Symptom: the monitor thread hangs on its first alert, every run, and main waits for it forever.
+// Fix: copy the handler list under the lock and call the copies with no lock held.
+// Tools: no detector names it: TSan looks for a double lock only once a lock call returns, and
+//   this one never does. conclab's hang explainer names the cycle of one under all three.
 #include <functional>
 #include <mutex>
 #include <string>
@@ -34,7 +35,7 @@ class EventBus {
 
  private:
   std::mutex m_;
-  std::vector<Handler> handlers_ GUARDED_BY(m_);
+  std::vector<Handler> handlers_ CONCLAB_GUARDED_BY(m_);
 };
 
 int main() {

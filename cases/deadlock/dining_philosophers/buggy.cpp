@@ -22,7 +22,7 @@ constexpr int kSeats = 3;
 
 struct Fork {
   std::mutex m;
-  int meals GUARDED_BY(m) = 0;  // meals eaten with this fork
+  int meals CONCLAB_GUARDED_BY(m) = 0;  // meals eaten with this fork
 };
 
 Fork forks[kSeats];
@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
   for (std::thread& philosopher : philosophers) philosopher.join();
   int meals = 0;
   for (Fork& fork : forks) {
-    std::lock_guard lock(fork.m);  // meals is GUARDED_BY the fork's mutex
+    std::lock_guard lock(fork.m);  // meals is CONCLAB_GUARDED_BY the fork's mutex
     meals += fork.meals;
   }
   return conclab::fixture::expect_eq(meals, 2 * kSeats, "meals counted on the forks");

@@ -1,9 +1,10 @@
-// Bug (fixed here): each philosopher picked up its left fork, then its right, so three of them
-//   each holding a left fork waited forever on one another, a cycle through all three forks.
-// Symptom was a hang under --schedule=deadly; now every schedule finishes and all six meals count.
-// Fix: one global order (Dijkstra's resource hierarchy): the lower-numbered fork first. The last
-//   philosopher now reaches for fork 0 before fork 2, and a cycle needs someone to go downhill.
-// Tools: release, ASan and TSan report nothing, with either schedule.
+// Bug: three philosophers share three forks; each picks up the fork on its left, then the one on
+//   its right. When all three hold their left fork, each waits forever for its right one, which
+//   its neighbour holds: a deadlock through a cycle of three locks, no single pair inverted.
+// Symptom: --schedule=deadly hangs every run; the default schedule seats them one after another.
+// Fix: one global order: every philosopher picks up the lower-numbered of its two forks first.
+// Tools: TSan reports lock-order-inversion (a cycle through all three forks) from the default run,
+//   which did NOT hang; release and ASan hang under --schedule=deadly: conclab names the cycle.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -22,7 +23,7 @@ constexpr int kSeats = 3;
 
 struct Fork {
   std::mutex m;
-  int meals GUARDED_BY(m) = 0;  // meals eaten with this fork
+  int meals CONCLAB_GUARDED_BY(m) = 0;  // meals eaten with this fork
 };
 
 Fork forks[kSeats];
@@ -63,7 +64,7 @@ int main(int argc, char** argv) {
   for (std::thread& philosopher : philosophers) philosopher.join();
   int meals = 0;
   for (Fork& fork : forks) {
-    std::lock_guard lock(fork.m);  // meals is GUARDED_BY the fork's mutex
+    std::lock_guard lock(fork.m);  // meals is CONCLAB_GUARDED_BY the fork's mutex
     meals += fork.meals;
   }
   return conclab::fixture::expect_eq(meals, 2 * kSeats, "meals counted on the forks");

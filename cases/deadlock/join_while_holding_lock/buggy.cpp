@@ -48,8 +48,8 @@ class Heartbeat {
   }
 
   std::mutex m_;
-  bool running_ GUARDED_BY(m_) = true;
-  int beats_ GUARDED_BY(m_) = 0;
+  bool running_ CONCLAB_GUARDED_BY(m_) = true;
+  int beats_ CONCLAB_GUARDED_BY(m_) = 0;
   std::thread thread_;
 };
 

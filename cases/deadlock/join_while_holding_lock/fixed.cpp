@@ -1,9 +1,11 @@
-// Bug (fixed here): stop() joined the heartbeat thread while holding the mutex that the thread
-//   needed to see running_ == false, so each waited for the other forever.
-// Symptom was a hang in stop(); now stop() returns after one heartbeat.
-// Fix: the lock covers only the write of running_ and is released before join(): never block on
-//   another thread while holding a lock that thread may need.
-// Tools: release, ASan and TSan report nothing.
+// Bug: Heartbeat::stop() takes the mutex, clears running_ and joins the heartbeat thread while
+//   still holding the mutex. The thread must take that mutex to see running_ == false and return:
+//   stop() waits for the thread, the thread waits for stop()'s lock. One mutex, one join, stuck.
+// Symptom: stop() hangs on every run (a gate wakes the thread for its next beat only once stop()
+//   holds the lock; real code sleeps there and loses the race now and then).
+// Fix: release the lock before join(): it guards running_, not the thread's lifetime.
+// Tools: no detector names it: TSan's deadlock detector follows locks, not joins. conclab's hang
+//   explainer does, under all three: main joins the thread, which waits for main's lock.
 #include <cstdio>
 #include <mutex>
 #include <thread>
@@ -48,8 +50,8 @@ class Heartbeat {
   }
 
   std::mutex m_;
-  bool running_ GUARDED_BY(m_) = true;
-  int beats_ GUARDED_BY(m_) = 0;
+  bool running_ CONCLAB_GUARDED_BY(m_) = true;
+  int beats_ CONCLAB_GUARDED_BY(m_) = 0;
   std::thread thread_;
 };
 

@@ -18,7 +18,7 @@ using conclab::fixture::Gate;
 
 struct Account {
   std::mutex m;
-  long balance GUARDED_BY(m) = 100;
+  long balance CONCLAB_GUARDED_BY(m) = 100;
 };
 
 Account alice, bob;
@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
   });
   alice_to_bob.join();
   bob_to_alice.join();
-  std::scoped_lock lock(alice.m, bob.m);  // the balances are GUARDED_BY their mutexes
+  std::scoped_lock lock(alice.m, bob.m);  // the balances are CONCLAB_GUARDED_BY their mutexes
   conclab::fixture::assume_held(alice.m);  // for tsa: libc++ 14 annotates scoped_lock of one mutex only
   conclab::fixture::assume_held(bob.m);
   if (int failed = conclab::fixture::expect_eq(alice.balance, 90, "alice's balance")) return failed;

@@ -1,9 +1,9 @@
-// Bug (fixed here): transfer(from, to) locked from, then to, so transfer(alice, bob) and
-//   transfer(bob, alice) at once could each hold one lock and wait forever for the other.
-// Symptom was a hang under --schedule=deadly; now every schedule finishes with the right balances.
-// Fix: std::scoped_lock(from.m, to.m) takes both locks in one step (std::lock's deadlock-avoiding
-//   algorithm): a thread never waits while holding just one, so no lock order exists to invert.
-// Tools: release, ASan and TSan report nothing, with either schedule.
+// Bug: transfer(from, to) locks from, then to; transfer(alice, bob) and transfer(bob, alice) at
+//   once can each hold one lock and wait forever for the other (an ABBA deadlock).
+// Symptom: --schedule=deadly hangs every run; the default schedule runs them one after the other.
+// Fix: std::scoped_lock takes both locks in one step, never waiting while holding just one.
+// Tools: TSan reports lock-order-inversion from the default run, which did NOT hang; release and
+//   ASan hang under --schedule=deadly, which conclab's hang explainer reports as a deadlock.
 #include <chrono>
 #include <cstdio>
 #include <mutex>
@@ -18,7 +18,7 @@ using conclab::fixture::Gate;
 
 struct Account {
   std::mutex m;
-  long balance GUARDED_BY(m) = 100;
+  long balance CONCLAB_GUARDED_BY(m) = 100;
 };
 
 Account alice, bob;
@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
   });
   alice_to_bob.join();
   bob_to_alice.join();
-  std::scoped_lock lock(alice.m, bob.m);  // the balances are GUARDED_BY their mutexes
+  std::scoped_lock lock(alice.m, bob.m);  // the balances are CONCLAB_GUARDED_BY their mutexes
   conclab::fixture::assume_held(alice.m);  // for tsa: libc++ 14 annotates scoped_lock of one mutex only
   conclab::fixture::assume_held(bob.m);
   if (int failed = conclab::fixture::expect_eq(alice.balance, 90, "alice's balance")) return failed;

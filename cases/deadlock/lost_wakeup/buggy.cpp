@@ -18,7 +18,7 @@ using conclab::fixture::Gate;
 
 std::mutex config_mutex;
 std::condition_variable config_loaded;
-int port GUARDED_BY(config_mutex) = 0;
+int port CONCLAB_GUARDED_BY(config_mutex) = 0;
 
 Gate loader_notified;  // the loader has called notify_one()
 

@@ -1,9 +1,11 @@
-// Bug (fixed here): main waited on the condition variable with no predicate, after the loader
-//   had already notified; a notification is not remembered, so main slept forever.
-// Symptom was a hang; now main sees loaded == true, does not sleep at all, and reads port 8080.
-// Fix: the state the waiter waits for lives in a flag, written and read under the mutex;
-//   wait(lock, predicate) checks it before sleeping and after every wake-up, spurious ones too.
-// Tools: release, ASan and TSan report nothing.
+// Bug: the loader stores the config and calls notify_one(); main then waits on the condition
+//   variable with no predicate. A notification wakes only threads already waiting and is not
+//   remembered: this one came first, so main sleeps forever (a lost wake-up).
+// Symptom: hangs on every run (a gate holds main back until the loader has notified, the order a
+//   busy machine produces now and then).
+// Fix: a `loaded` flag written under the mutex and wait(lock, predicate), which checks it first.
+// Tools: no detector names it: no lock cycle, and the config is written and read under the mutex,
+//   so TSan has nothing to report. conclab reports a hang: nobody is left to notify main.
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -16,8 +18,8 @@ using conclab::fixture::Gate;
 
 std::mutex config_mutex;
 std::condition_variable config_loaded;
-int port GUARDED_BY(config_mutex) = 0;
-bool loaded GUARDED_BY(config_mutex) = false;  // what main waits for: state, not a signal
+int port CONCLAB_GUARDED_BY(config_mutex) = 0;
+bool loaded CONCLAB_GUARDED_BY(config_mutex) = false;  // what main waits for: state, not a signal
 
 Gate loader_notified;  // the loader has called notify_one()
 
@@ -36,7 +38,7 @@ int main() {
   {
     std::unique_lock lock(config_mutex);
     conclab::fixture::assume_held(config_mutex);  // for tsa: libc++'s unique_lock is not annotated
-    config_loaded.wait(lock, []() REQUIRES(config_mutex) { return loaded; });  // already true: no sleep at all
+    config_loaded.wait(lock, []() CONCLAB_REQUIRES(config_mutex) { return loaded; });  // already true: no sleep at all
     port_seen = port;
   }
   loader.join();

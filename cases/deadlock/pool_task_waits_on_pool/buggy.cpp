@@ -52,7 +52,7 @@ class ThreadPool {
       {
         std::unique_lock lock(m_);
         conclab::fixture::assume_held(m_);  // for tsa: libc++'s unique_lock is not annotated
-        wake_.wait(lock, [this]() REQUIRES(m_) { return stopping_ || !queue_.empty(); });
+        wake_.wait(lock, [this]() CONCLAB_REQUIRES(m_) { return stopping_ || !queue_.empty(); });
         if (queue_.empty()) return;  // stopping, and nothing left to do
         job = std::move(queue_.front());
         queue_.pop_front();
@@ -63,8 +63,8 @@ class ThreadPool {
 
   std::mutex m_;
   std::condition_variable wake_;
-  std::deque<std::function<void()>> queue_ GUARDED_BY(m_);
-  bool stopping_ GUARDED_BY(m_) = false;
+  std::deque<std::function<void()>> queue_ CONCLAB_GUARDED_BY(m_);
+  bool stopping_ CONCLAB_GUARDED_BY(m_) = false;
   std::vector<std::thread> workers_;  // last: the workers start once the rest is built
 };
 

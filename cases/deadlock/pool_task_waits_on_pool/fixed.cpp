@@ -1,9 +1,10 @@
-// Bug (fixed here): parallel_sum() ran as a task on the pool's only worker, submitted its upper
-//   half to the same pool and blocked on it: the half sat in the queue behind its own waiter.
-// Symptom was a hang on every run; now the sum is 500500.
-// Fix: a thread that blocks on pool work must not be a pool worker. main runs parallel_sum()
-//   itself: the worker is free to run the upper half while main sums the lower one and waits.
-// Tools: release, ASan and TSan report nothing.
+// Bug: a task running on a one-worker ThreadPool submits a subtask to the same pool and blocks
+//   on its future. The subtask is queued behind the task that waits for it, and the only worker
+//   is busy waiting: nobody will ever run it. No mutex is held: the cycle runs through the queue.
+// Symptom: hangs on every run; no schedule is needed.
+// Fix: block only outside the pool: main, not a pool task, runs parallel_sum() and waits.
+// Tools: no detector names it: no lock is held while waiting and every access is ordered, so TSan
+//   has nothing to report. conclab reports a hang: every thread waits on a future, no cycle shown.
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -51,7 +52,7 @@ class ThreadPool {
       {
         std::unique_lock lock(m_);
         conclab::fixture::assume_held(m_);  // for tsa: libc++'s unique_lock is not annotated
-        wake_.wait(lock, [this]() REQUIRES(m_) { return stopping_ || !queue_.empty(); });
+        wake_.wait(lock, [this]() CONCLAB_REQUIRES(m_) { return stopping_ || !queue_.empty(); });
         if (queue_.empty()) return;  // stopping, and nothing left to do
         job = std::move(queue_.front());
         queue_.pop_front();
@@ -62,8 +63,8 @@ class ThreadPool {
 
   std::mutex m_;
   std::condition_variable wake_;
-  std::deque<std::function<void()>> queue_ GUARDED_BY(m_);
-  bool stopping_ GUARDED_BY(m_) = false;
+  std::deque<std::function<void()>> queue_ CONCLAB_GUARDED_BY(m_);
+  bool stopping_ CONCLAB_GUARDED_BY(m_) = false;
   std::vector<std::thread> workers_;  // last: the workers start once the rest is built
 };
 

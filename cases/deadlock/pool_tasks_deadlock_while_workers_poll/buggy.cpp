@@ -54,14 +54,14 @@ class ThreadPool {
 
   std::mutex m_;
   std::condition_variable queue_changed_;
-  std::deque<std::packaged_task<void()>> queue_ GUARDED_BY(m_);
+  std::deque<std::packaged_task<void()>> queue_ CONCLAB_GUARDED_BY(m_);
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> workers_;  // last: the workers start once the rest is built
 };
 
 std::mutex shelf_mutex, ledger_mutex;
-int items_on_shelf GUARDED_BY(shelf_mutex) = 100;
-int items_in_ledger GUARDED_BY(ledger_mutex) = 100;
+int items_on_shelf CONCLAB_GUARDED_BY(shelf_mutex) = 100;
+int items_in_ledger CONCLAB_GUARDED_BY(ledger_mutex) = 100;
 int audited_difference = -1;  // written by audit(), read by main after its future
 
 conclab::fixture::Gate restock_holds_one, audit_holds_one;

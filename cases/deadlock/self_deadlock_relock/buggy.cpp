@@ -4,7 +4,7 @@
 // Symptom: the first restock() hangs, every run; no schedule is needed, only one thread.
 // Fix: a private adjust_locked() that expects the lock held; every public method locks once.
 // Tools: TSan is silent (it checks for a double lock once the lock call returns; it never does);
-//   conclab's hang explainer names the cycle of one; tsa: adjust(), EXCLUDES(m_), called holding m_.
+//   conclab's hang explainer names the cycle of one; tsa: adjust(), CONCLAB_EXCLUDES(m_), called holding m_.
 #include <map>
 #include <mutex>
 #include <string>
@@ -18,7 +18,7 @@
 class Inventory {
  public:
   // Adds `delta` (negative for a sale) to the stock of `item`.
-  void adjust(const std::string& item, int delta) EXCLUDES(m_) {
+  void adjust(const std::string& item, int delta) CONCLAB_EXCLUDES(m_) {
     std::lock_guard lock(m_);
     stock_[item] += delta;
   }
@@ -37,7 +37,7 @@ class Inventory {
 
  private:
   std::mutex m_;
-  std::map<std::string, int> stock_ GUARDED_BY(m_);
+  std::map<std::string, int> stock_ CONCLAB_GUARDED_BY(m_);
 };
 
 int main() {

@@ -1,9 +1,10 @@
-// Bug (fixed here): restock() held the inventory's std::mutex and called the public adjust(),
-//   which locked the same non-recursive mutex again: the thread waited forever for itself.
-// Symptom was a hang on the first restock(); now the delivery is booked and 27 apples remain.
-// Fix: the work lives in a private adjust_locked() that expects the caller to hold the lock;
-//   each public method takes the lock exactly once and calls it.
-// Tools: release, ASan and TSan report nothing.
+// Bug: Inventory::restock() locks the inventory's std::mutex and, for each line of the delivery,
+//   calls the public adjust(), which locks the same mutex again. std::mutex is not recursive: a
+//   thread that locks it twice waits forever for itself (the standard calls it undefined).
+// Symptom: the first restock() hangs, every run; no schedule is needed, only one thread.
+// Fix: a private adjust_locked() that expects the lock held; every public method locks once.
+// Tools: TSan is silent (it checks for a double lock once the lock call returns; it never does);
+//   conclab's hang explainer names the cycle of one; tsa: adjust(), CONCLAB_EXCLUDES(m_), called holding m_.
 #include <map>
 #include <mutex>
 #include <string>
@@ -17,7 +18,7 @@
 class Inventory {
  public:
   // Adds `delta` (negative for a sale) to the stock of `item`.
-  void adjust(const std::string& item, int delta) EXCLUDES(m_) {
+  void adjust(const std::string& item, int delta) CONCLAB_EXCLUDES(m_) {
     std::lock_guard lock(m_);
     adjust_locked(item, delta);
   }
@@ -36,10 +37,10 @@ class Inventory {
 
  private:
   // The caller holds m_. Public methods lock; private *_locked ones never do.
-  void adjust_locked(const std::string& item, int delta) REQUIRES(m_) { stock_[item] += delta; }
+  void adjust_locked(const std::string& item, int delta) CONCLAB_REQUIRES(m_) { stock_[item] += delta; }
 
   std::mutex m_;
-  std::map<std::string, int> stock_ GUARDED_BY(m_);
+  std::map<std::string, int> stock_ CONCLAB_GUARDED_BY(m_);
 };
 
 int main() {

@@ -45,7 +45,7 @@ class PriceCache {
   }
 
   std::shared_mutex m_;
-  // Guarded by m_; no GUARDED_BY: libc++ 14's std::shared_mutex is not a capability tsa can check.
+  // Guarded by m_; no CONCLAB_GUARDED_BY: libc++ 14's std::shared_mutex is not a capability tsa can check.
   std::map<std::string, long> prices_;
   int loads_ = 0;
 };

@@ -1,9 +1,10 @@
-// Bug (fixed here): on a cache miss, price() took a std::unique_lock on the std::shared_mutex
-//   while still holding a std::shared_lock on it, and waited forever for itself to leave.
-// Symptom was a hang on the first miss; now the price is loaded once and both readers get it.
-// Fix: read.unlock() first, then the exclusive lock; while no lock was held the other reader may
-//   have loaded the item, so look again before loading (here it always has: one query, not two).
-// Tools: release, ASan and TSan report nothing.
+// Bug: PriceCache::price() looks the item up under a std::shared_lock and, on a miss, takes a
+//   std::unique_lock on the same std::shared_mutex while still a reader. The exclusive lock waits
+//   until every reader has left, this thread included: it waits forever. There is no upgrade.
+// Symptom: the first cache miss hangs, every run (gates make both threads miss the same item).
+// Fix: leave as a reader (read.unlock()), take the exclusive lock, and look again before loading.
+// Tools: no detector says a word: TSan checks a lock once it is granted, and this one never is.
+//   conclab reports a hang: glibc records no readers, so no owner and no cycle can be named.
 #include <map>
 #include <mutex>
 #include <shared_mutex>
@@ -45,7 +46,7 @@ class PriceCache {
   }
 
   std::shared_mutex m_;
-  // Guarded by m_; no GUARDED_BY: libc++ 14's std::shared_mutex is not a capability tsa can check.
+  // Guarded by m_; no CONCLAB_GUARDED_BY: libc++ 14's std::shared_mutex is not a capability tsa can check.
   std::map<std::string, long> prices_;
   int loads_ = 0;
 };

@@ -1,9 +1,9 @@
-// Bug (fixed here): the child, forked while the loader thread held log_mutex, called log() before
-//   exec and waited forever for a mutex whose owner does not exist in the child.
-// Symptom was a hang with the hook never started; now the hook runs, logs rotated, exit status 0.
-// Fix: between fork() and exec the child calls only async-signal-safe functions (execl, _exit);
-//   the parent logs the hook's start. posix_spawn and Boost.Process v2 launch the same way.
-// Tools: release, ASan and TSan report nothing.
+// Bug: the supervisor forks a log-rotation hook while its loader thread is inside log()'s critical
+//   section. fork() copies only the calling thread: the child inherits log_mutex locked by a
+//   thread it does not have, and its log() line before exec waits for an unlock that never comes.
+// Symptom: the hook never runs; the child sleeps on the mutex, the parent in waitpid(), every run.
+// Fix: between fork and exec the child calls only async-signal-safe functions: no log(), no lock.
+// Tools: no detector sees it (TSan stops checking a child forked from threads); conclab: hang.
 #include <sys/wait.h>
 #include <unistd.h>
 

@@ -1,9 +1,9 @@
-// Bug (fixed here): the header was still in the report's stdio buffer at fork(), so every worker
-//   inherited a copy and its exit() wrote it to the file, as the parent's fclose() did too.
-// Symptom was the header four times; now the report has one header and one line per shard.
-// Fix: fflush(nullptr) before fork() writes out every stdio buffer: the children inherit empty
-//   ones, and each exit() flushes only the worker's own line.
-// Tools: release, ASan and TSan report nothing.
+// Bug: the parent writes the report's header with fprintf, then forks a worker per shard that
+//   appends its line and calls exit(). A FILE* on a file is fully buffered: at fork the header is
+//   still in the parent's buffer, each child inherits a copy, and its exit() flushes it again.
+// Symptom: the report starts with the header four times (once per worker, once for the parent).
+// Fix: fflush(nullptr) before fork(): the children inherit empty buffers.
+// Tools: no memory error, no race, each process alone is right; conclab: wrong_result.
 #include <sys/wait.h>
 #include <unistd.h>
 

@@ -1,10 +1,10 @@
-// Bug (fixed here): the job's cache daemon inherited the job's stdout, a write end of the
-//   supervisor's pipe, so end of file waited for the daemon, which waited for the supervisor.
-// Symptom was a hang in read() once the job had exited; now end of file arrives with the job's
-//   exit, the supervisor closes the control pipe, and the daemon it adopted exits and is reaped.
-// Fix: the job starts the daemon with Boost.Process v2 and its stdout on /dev/null: the daemon
-//   holds no end of the supervisor's pipe, which the supervisor made with pipe2(O_CLOEXEC).
-// Tools: release, ASan and TSan report nothing.
+// Bug: a supervisor runs a job and reads its stdout until end of file. The job starts a cache
+//   daemon with fork() + exec(), and the daemon inherits the job's stdout: a write end of the
+//   supervisor's pipe. The job exits, but end of file waits for the daemon, and the daemon waits
+//   for the supervisor to close its control pipe, which happens only after end of file.
+// Symptom: the job exits, the supervisor hangs in read() and prints nothing, every run.
+// Fix: start the daemon with its stdout on /dev/null (Boost.Process v2's process_stdio).
+// Tools: no detector looks across processes; conclab reports an ipc_deadlock under all three.
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>

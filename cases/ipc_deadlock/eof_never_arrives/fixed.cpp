@@ -1,10 +1,9 @@
-// Bug (fixed here): the parent read the worker's log until end of file while still holding the
-//   pipe's write end itself, so end of file never came and the parent waited forever.
-// Symptom was a hang after the last line; now end of file arrives the moment the worker exits.
-// Fix: Boost.Process v2 starts the worker (this program, --worker) with its stdout on a pipe it
-//   makes and gives the parent only the read end; Asio reads it to end of file while
-//   process::async_wait reaps the worker (exit status 0).
-// Tools: release, ASan and TSan report nothing.
+// Bug: the parent reads a child's log from a pipe until end of file without closing its own copy
+//   of the write end. End of file comes only once every write end is closed: after the child
+//   exits, the parent waits in read() for a writer that is itself. The child stays a zombie.
+// Symptom: all three lines arrive, then the parent hangs in read(), every run.
+// Fix: close the write end in the parent right after fork() (and pipe2(O_CLOEXEC)), then reap.
+// Tools: no detector sees it; conclab reports a hang (no cycle: nobody left can write).
 #include <sys/wait.h>
 #include <unistd.h>
 

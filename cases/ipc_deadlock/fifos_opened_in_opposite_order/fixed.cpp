@@ -1,9 +1,10 @@
-// Bug (fixed here): the server opened the requests FIFO first, the client the replies FIFO, and
-//   open() of a FIFO waits for its other end: each waited for the other's second open().
-// Symptom was a hang in open() on both sides; now the request and its reply go through, the
-//   client exits 0 and the server removes both FIFOs.
-// Fix: both sides open the FIFOs in one order, requests then replies, as with two locks.
-// Tools: release, ASan and TSan report nothing.
+// Bug: a server and its client talk over two named FIFOs, requests and replies. open() of a FIFO
+//   blocks until the other end is opened too. The server opens requests first, the client opens
+//   replies first: each waits in open() for the other to reach the FIFO it opens second.
+// Symptom: both processes hang in open(), every run; no byte is exchanged.
+// Fix: both sides open the FIFOs in the same order, requests then replies, like two locks.
+// Tools: no detector looks across processes; conclab's hang explainer sees both blocked in
+//   openat() on a FIFO, which it cannot attribute (who opens it next is unknown): a hang.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>

@@ -1,10 +1,10 @@
-// Bug (fixed here): the ledger's lock was a named POSIX semaphore, and job 2 died of SIGABRT
-//   between sem_wait and sem_post; a semaphore has no owner, so it stayed taken and job 3 hung.
-// Symptom was a hang after "import 2 died of SIGABRT"; now job 2 still dies, but jobs 0, 1
-//   and 3 append their lines and the supervisor exits 0.
-// Fix: flock(2) on the ledger itself: a lock the kernel releases when its holder dies (its file
-//   descriptor closes). No named object is left to unlink; the ledger file is removed.
-// Tools: release, ASan and TSan report nothing.
+// Bug: import jobs append to a shared ledger under a host-wide lock, a named POSIX semaphore.
+//   Job 2's record is corrupt: std::stol throws, nothing catches it, and the job dies of SIGABRT
+//   between sem_wait and sem_post. Nobody ever posts the semaphore again: job 3 waits forever.
+// Symptom: "import 2 died of SIGABRT", then job 3 and the supervisor hang, every run.
+// Fix: flock(2) on the ledger: the kernel releases the lock when its holder dies.
+// Tools: no detector sees it (the lock is a counter in shared memory, not a mutex with an
+//   owner); conclab reports a hang: job 3 waits on a futex that nobody alive will post.
 #include <fcntl.h>
 #include <string.h>
 #include <sys/file.h>

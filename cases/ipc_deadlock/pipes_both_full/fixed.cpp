@@ -1,10 +1,9 @@
-// Bug (fixed here): each process sent its whole 1 MiB snapshot before reading the other's, so
-//   with both 64 KiB pipes full, both waited in write() for a read that never came.
-// Symptom was a hang on every run; now both snapshots arrive whole and the child exits 0.
-// Fix: exchange() sends and receives at once: Asio's async_write and async_read are both in
-//   flight in one event loop, so a full pipe to the peer never keeps us from draining its pipe.
-//   Boost.Process v2 starts the child (this program, --child) on the two pipes.
-// Tools: release, ASan and TSan report nothing.
+// Bug: a parent and its child each send a 1 MiB snapshot through the pipe to the other, then read
+//   the other's. A Linux pipe holds 64 KiB: once both pipes are full, each write() waits for a
+//   read the other process will do only after its own write. Both block in write() forever.
+// Symptom: hangs on every run, no schedule needed (16 times what a pipe holds, both ways).
+// Fix: exchange() sends and receives at once: a non-blocking write end and poll(2) on both pipes.
+// Tools: no detector looks across processes; conclab reports an ipc_deadlock under all three.
 #include <sys/wait.h>
 #include <unistd.h>
 

@@ -1,9 +1,9 @@
-// Bug (fixed here): client and server each waited for the other's hello before sending their
-//   own, so both blocked in read() on the first line of a socketpair(AF_UNIX).
-// Symptom was a hang with nothing exchanged; now the greeting, the hello, a request and its
-//   reply go through and the server exits 0 when the client closes its end.
-// Fix: the protocol says who speaks first: the server greets, then reads (as in SMTP).
-// Tools: release, ASan and TSan report nothing.
+// Bug: a client and the inventory server it starts talk over a socketpair(AF_UNIX), and each side
+//   waits for the other's hello before it sends its own. Both block in read() on the first line:
+//   a protocol deadlock, no schedule needed.
+// Symptom: nothing is exchanged; both processes hang, every run.
+// Fix: the server speaks first (its greeting, then it reads), as in SMTP; the client answers.
+// Tools: no detector looks across processes; conclab reports an ipc_deadlock under all three.
 #include <sys/socket.h>
 #include <unistd.h>
 

@@ -1,10 +1,9 @@
-// Bug (fixed here): capture_stdout() waited for the child to exit before reading its output, and
-//   the child could not exit while 1 MiB of output did not fit in the 64 KiB pipe.
-// Symptom was a hang on every run; now all 16384 lines arrive and the job exits 0.
-// Fix: drain and wait at once. Boost.Process v2 runs the job (this program, --print-inventory)
-//   with its stdout on a pipe; Asio reads the pipe to end of file while process::async_wait
-//   waits for the exit, in one event loop: the parent drains while the child writes.
-// Tools: release, ASan and TSan report nothing.
+// Bug: capture_stdout() runs a job in a child process with its stdout on a pipe, then waits for the
+//   child to exit before reading the pipe. The job prints 1 MiB; a pipe holds 64 KiB: the child
+//   blocks in write() until someone reads, the parent in waitpid() until the child exits.
+// Symptom: hangs on every run (any job that prints more than the pipe holds).
+// Fix: read the pipe to end of file first, then reap the child with waitpid().
+// Tools: no detector looks across processes; conclab reports an ipc_deadlock under all three.
 #include <sys/wait.h>
 
 #include <boost/asio/io_context.hpp>

@@ -1,9 +1,9 @@
-// Bug (fixed here): the mutex in the shared job queue was process-private, so the dispatcher's
-//   unlock could never wake the worker sleeping on it in another process.
-// Symptom was a hang; now the worker wakes, takes the 3 jobs and exits with status 3.
-// Fix: pthread_mutexattr_setpshared(PTHREAD_PROCESS_SHARED): glibc then waits and wakes with
-//   shared futexes, keyed by the memory itself rather than by one process's address space.
-// Tools: release, ASan and TSan report nothing.
+// Bug: a dispatcher and the worker it forks share a job queue in MAP_SHARED memory, guarded by a
+//   pthread_mutex_t initialised with default attributes: process-private. glibc then sleeps and
+//   wakes with FUTEX_*_PRIVATE, keyed by the address space, so an unlock never wakes the other.
+// Symptom: the worker sleeps in pthread_mutex_lock() forever, the dispatcher in waitpid(): a hang.
+// Fix: pthread_mutexattr_setpshared(PTHREAD_PROCESS_SHARED) before pthread_mutex_init().
+// Tools: no detector looks at futex keys or across processes; conclab reports a hang.
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/wait.h>

@@ -1,9 +1,9 @@
-// Bug (fixed here): nobody unlinked the shared-memory object, so each run left its price table in
-//   /dev/shm for good. Now the producer's ShmName unlinks it once the consumer is done.
-// Symptom was a leftover /dev/shm/conclab.<run>.prices per run; now nothing stays behind.
-// Fix: the process that creates the name owns it and unlinks it on every path out (early returns,
-//   a consumer that failed or was killed); the consumer's mapping would survive the unlink anyway.
-// Tools: release, ASan and TSan report nothing; conclab finds nothing left in /dev/shm.
+// Bug: the producer publishes a price table in a POSIX shared-memory object for a consumer
+//   process. Both close the descriptor and munmap the table, but nobody calls shm_unlink(): like
+//   a file, the object lives on under its name in /dev/shm until someone unlinks it or reboots.
+// Symptom: every run is correct and leaves its table behind: /dev/shm/conclab.<run>.prices.
+// Fix: the producer owns the name (ShmName) and unlinks it when done, on every path out.
+// Tools: no detector tracks named kernel objects (LSan sees the heap only); conclab: ipc_leak.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>

@@ -1,9 +1,9 @@
-// Bug (fixed here): two forked workers did `++served` on a plain long in a shared page, so one
-//   worker's stale write erased the other's counts. Now the total is always 2 * kRequests.
-// Fix: std::atomic<long> in the shared page. It is lock-free, so fetch_add is one atomic
-//   instruction on the shared memory itself, as indivisible across processes as across threads;
-//   the same gates still pause worker A right after its first count.
-// Tools: release, ASan and TSan report nothing.
+// Bug: two pre-forked workers count the requests they serve in a statistics page they share
+//   (mmap MAP_SHARED, set up before fork) with `++stats->served` on a plain long: a read, then a
+//   write. Processes sharing memory interleave like threads: a stale write erases the other's work.
+// Symptom: the total is short by exactly kRequests on every run (gates in the page force it).
+// Fix: std::atomic<long> in the page, lock-free, so fetch_add is one indivisible instruction.
+// Tools: no race report: TSan watches the threads of one process, never another process's accesses.
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>

@@ -1,10 +1,10 @@
-// Bug (fixed here): the lock-free stack popped with compare_exchange(head: top -> top->next), and
-//   the CAS succeeded when `top` had been popped and pushed back meanwhile (A-B-A), installing a
-//   stale next that pointed at a freed node.
-// Symptom was a pop that read freed memory; now every job is taken exactly once.
-// Fix: a mutex makes reading top->next and unlinking top one step; no thread can pop, free or
-//   push in between. The same gates still pause inside pop, now holding the lock.
-// Tools: release, ASan and TSan all report nothing.
+// Bug: a lock-free (Treiber) stack pops with compare_exchange(head: top -> top->next). Between
+//   reading top->next and the CAS, another thread pops top and the node below it, frees that one,
+//   and pushes top back: head is `top` again (A-B-A), so the CAS succeeds with a stale next.
+// Symptom: head now points at the freed node; the next pop reads freed memory (every run: gates).
+// Fix: a mutex-protected stack: no compare-and-swap on a pointer that can come back.
+// Tools: ASan and TSan: heap-use-after-free in pop() (TSan also reports the race on top->next);
+//   release: the last pop returns whatever malloc left in the freed node, a wrong job.
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -46,7 +46,7 @@ class JobStack {
 
  private:
   std::mutex mutex_;
-  Node* head_ GUARDED_BY(mutex_) = nullptr;
+  Node* head_ CONCLAB_GUARDED_BY(mutex_) = nullptr;
 };
 
 int main() {

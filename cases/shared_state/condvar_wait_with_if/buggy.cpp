@@ -44,8 +44,8 @@ class BoxOffice {
 
  private:
   std::mutex mutex_;
-  int available_ GUARDED_BY(mutex_) = 0;  // sold out
-  bool closed_ GUARDED_BY(mutex_) = false;
+  int available_ CONCLAB_GUARDED_BY(mutex_) = 0;  // sold out
+  bool closed_ CONCLAB_GUARDED_BY(mutex_) = false;
   std::condition_variable returned_;
 };
 

@@ -1,9 +1,9 @@
-// Bug (fixed here): a buyer waited with `if (available_ == 0) returned_.wait(lock);` and took a
-//   ticket on waking without checking again, so one returned ticket went to every waiting buyer.
-// Symptom was a ticket sold twice; now exactly one buyer gets it and the other goes home.
-// Fix: wait with a predicate. wait(lock, pred) is `while (!pred()) wait(lock);`: every wake-up,
-//   from notify_all, a spurious one or a stolen ticket, re-checks the condition under the lock.
-// Tools: release, ASan and TSan all report nothing.
+// Bug: a buyer waits for a ticket with `if (available_ == 0) returned_.wait(lock);` and takes one
+//   on waking, without checking again. One returned ticket wakes every waiting buyer
+//   (notify_all), and all of them take it.
+// Symptom: one ticket is sold twice; the count of available tickets goes to -1 (every run).
+// Fix: wait in a loop, i.e. wait with a predicate: returned_.wait(lock, [&] { return ...; }).
+// Tools: release, ASan and TSan see only the program's check: every access holds the lock.
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -23,7 +23,7 @@ class BoxOffice {
     conclab::fixture::assume_held(mutex_);  // for tsa: libc++'s unique_lock is not annotated
     if (available_ == 0 && !closed_) waiting.open();
     // Woken, the buyer checks again: another may have taken the ticket first.
-    returned_.wait(lock, [this]() REQUIRES(mutex_) { return available_ > 0 || closed_; });
+    returned_.wait(lock, [this]() CONCLAB_REQUIRES(mutex_) { return available_ > 0 || closed_; });
     if (closed_ && available_ == 0) return false;  // sales closed, no ticket left: go home
     --available_;
     return true;
@@ -43,8 +43,8 @@ class BoxOffice {
 
  private:
   std::mutex mutex_;
-  int available_ GUARDED_BY(mutex_) = 0;  // sold out
-  bool closed_ GUARDED_BY(mutex_) = false;
+  int available_ CONCLAB_GUARDED_BY(mutex_) = 0;  // sold out
+  bool closed_ CONCLAB_GUARDED_BY(mutex_) = false;
   std::condition_variable returned_;
 };
 

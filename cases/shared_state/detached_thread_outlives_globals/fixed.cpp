@@ -1,9 +1,11 @@
-// Bug (fixed here): main returned while a detached worker still priced an order from the global
-//   price list, so exit() destroyed the list under the worker, which read freed memory.
-// Symptom was a wrong order total; now the worker prices the order before any global is gone.
-// Fix: main owns the worker as a std::jthread, whose destructor joins it when main's scope ends,
-//   before main returns and exit() starts destroying globals.
-// Tools: release, ASan and TSan all report nothing.
+// Bug: main returns while a detached worker still prices an order from the global price list.
+//   Returning from main runs exit(), which destroys the globals: ~vector frees the list's buffer
+//   while the worker is still reading it.
+// Symptom: the worker reads freed memory and gets a wrong total (every run: gates let the worker
+//   read just after the destructor ran).
+// Fix: main owns the worker as a std::jthread, which joins it before main returns.
+// Tools: ASan and TSan report heap-use-after-free in price_order(); release prints the wrong total
+//   (malloc has written its own bookkeeping over the freed prices).
 #include <chrono>
 #include <initializer_list>
 #include <thread>

@@ -26,7 +26,7 @@ std::atomic<long> audited_cents{0};
 // does not know C++20's atomic wait and reports latch's own counter as a race (or not, by timing).
 std::mutex audits_mutex;
 std::condition_variable audit_recorded;
-int audits_pending GUARDED_BY(audits_mutex) = 2;
+int audits_pending CONCLAB_GUARDED_BY(audits_mutex) = 2;
 
 void audit_done() {
   std::lock_guard lock(audits_mutex);

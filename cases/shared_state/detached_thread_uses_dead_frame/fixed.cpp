@@ -1,9 +1,10 @@
-// Bug (fixed here): the detached thread's lambda captured the local `order` by reference ([&]),
-//   so after audit_in_background() returned the thread read a dead stack frame.
-// Symptom was an audited total made of whatever the next calls left on the stack; now 18750.
-// Fix: capture by value ([order]): the lambda object, which the thread owns until it finishes,
-//   holds its own copy. Joining is no fix here: the caller must not wait for the audit.
-// Tools: release, ASan and TSan all report nothing.
+// Bug: audit_in_background() starts a detached thread with a lambda that captures the function's
+//   local `order` by reference ([&]), and returns. The thread then reads a stack frame that is gone.
+// Symptom: the audits add whatever the next calls left in that stack memory, not the orders'
+//   amounts (every run: a gate makes the threads read only after both calls have returned).
+// Fix: capture by value ([order]): the thread owns a copy that lives as long as it does.
+// Tools: ASan reports stack-use-after-return in record_audit(); release and TSan see only the
+//   program's check (to TSan, reading a stack slot nobody else writes under it is no race).
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -25,7 +26,7 @@ std::atomic<long> audited_cents{0};
 // does not know C++20's atomic wait and reports latch's own counter as a race (or not, by timing).
 std::mutex audits_mutex;
 std::condition_variable audit_recorded;
-int audits_pending GUARDED_BY(audits_mutex) = 2;
+int audits_pending CONCLAB_GUARDED_BY(audits_mutex) = 2;
 
 void audit_done() {
   std::lock_guard lock(audits_mutex);

@@ -1,9 +1,10 @@
-// Bug (fixed here): each config value was parsed on its own std::thread, and the exception
-//   std::stol threw for the malformed one left its thread's function: std::terminate, SIGABRT.
-// Symptom was a dead process; now main prints "ignoring timeout "fast": stol" and sums the rest.
-// Fix: std::async runs each parse and stores its result or its exception in the shared state;
-//   future::get() returns the one or rethrows the other on main's thread, inside main's try.
-// Tools: release, ASan and TSan all report nothing.
+// Bug: each config value is parsed on its own std::thread, and std::stol throws on the malformed
+//   one. An exception that leaves a thread's function calls std::terminate: there is no caller on
+//   that thread's stack to catch it, and main's try/catch covers only main's own thread.
+// Symptom: "terminate called after throwing an instance of 'std::invalid_argument'", then SIGABRT
+//   kills the whole process, every run; the three good values die with it.
+// Fix: std::async: the future carries the exception to whoever calls get(), who handles it.
+// Tools: release, ASan and TSan all die of SIGABRT (the sanitizers do not intercept abort()).
 #include <cstdio>
 #include <future>
 #include <stdexcept>

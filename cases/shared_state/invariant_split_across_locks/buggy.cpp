@@ -56,9 +56,9 @@ class Account {
 
  private:
   std::mutex balance_mutex_;
-  long balance_ GUARDED_BY(balance_mutex_);
+  long balance_ CONCLAB_GUARDED_BY(balance_mutex_);
   std::mutex history_mutex_;
-  std::vector<long> deposits_ GUARDED_BY(history_mutex_);
+  std::vector<long> deposits_ CONCLAB_GUARDED_BY(history_mutex_);
 };
 
 int main() {

@@ -1,9 +1,10 @@
-// Bug (fixed here): the balance and the list of deposits had a mutex each, so deposit() updated
-//   them in two critical sections and an audit between them saw an unexplained balance.
-// Symptom was balance 150 against deposits summing to 100; now the audit always balances.
-// Fix: one mutex guards both, held across the whole deposit and the whole snapshot: the invariant
-//   "balance == sum of deposits" is only ever visible while true.
-// Tools: release, ASan and TSan all report nothing.
+// Bug: an account keeps its balance under one mutex and its list of deposits under another, so
+//   deposit() updates them in two separate critical sections and an audit between them sees a
+//   balance that its history does not explain.
+// Symptom: the audit finds balance 150 with deposits summing to 100, on every run (gates).
+// Fix: one mutex guards both, so no one can observe the state between the two updates.
+// Tools: release, ASan and TSan all see only the failed audit: every access holds a lock, so
+//   there is no data race for TSan to report. Race-free is not the same as correct.
 #include <mutex>
 #include <numeric>
 #include <thread>
@@ -48,8 +49,8 @@ class Account {
 
  private:
   std::mutex mutex_;  // guards the invariant balance_ == sum of deposits_, so both members
-  long balance_ GUARDED_BY(mutex_);
-  std::vector<long> deposits_ GUARDED_BY(mutex_);
+  long balance_ CONCLAB_GUARDED_BY(mutex_);
+  std::vector<long> deposits_ CONCLAB_GUARDED_BY(mutex_);
 };
 
 int main() {

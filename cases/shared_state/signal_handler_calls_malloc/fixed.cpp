@@ -1,10 +1,12 @@
-// Bug (fixed here): the SIGHUP handler built a std::string (malloc, free) and printed it with
-//   std::fputs; neither is async-signal-safe, so a signal landing inside malloc or stdio could
-//   corrupt the heap or hang the thread on a lock it already held.
-// Symptom was none in a quiet run, rare hangs in a busy one; TSan flagged every call.
-// Fix: the handler only sets a volatile std::sig_atomic_t flag (a lock-free atomic would do too);
-//   the main loop sees it and does the logging, where malloc and stdio are safe.
-// Tools: release, ASan and TSan all report nothing.
+// Bug: the SIGHUP handler logs "reloading <path>" by building a std::string (malloc, free) and
+//   printing it with std::fputs. Neither is async-signal-safe: should the signal land while the
+//   interrupted code is inside malloc or stdio, the handler re-enters them mid-update or waits
+//   forever for a lock its own thread holds.
+// Symptom: none here: raise() delivers the signal at a quiet moment, and no gate can stop a
+//   thread inside libc's malloc to force the bad one. In a busy server: rare, unexplained hangs.
+// Fix: the handler only sets a volatile std::sig_atomic_t flag; the main loop does the logging.
+// Tools: TSan reports "signal-unsafe call inside of a signal" in on_sighup(); release and ASan
+//   report nothing.
 #include <csignal>
 #include <cstdio>
 #include <string>

@@ -1,9 +1,11 @@
-// Bug (fixed here): the server started a pthread per request and never joined or detached it, so
-//   each finished thread kept its stack and descriptor until exit (a zombie thread).
-// Symptom was none visible in one run, only a slow leak; TSan reported "thread leak".
-// Fix: pthread_join waits for the handler and releases what it held. Joining also orders the
-//   handler's writes before main's reads, so no other signal is needed.
-// Tools: release, ASan and TSan all report nothing.
+// Bug: the server starts a pthread per request and forgets it: never pthread_join'ed, never
+//   detached. When the thread returns, its stack and descriptor stay allocated (a zombie thread)
+//   until someone joins it, which no one ever will.
+// Symptom: none you can see in one run; a server leaking one thread per request runs out of
+//   memory or threads eventually. main even sees the thread gone from the kernel: still leaked.
+// Fix: pthread_join it (or detach it, if no one needs to wait for it).
+// Tools: TSan reports "thread leak" at exit, naming the pthread_create in main; release and ASan
+//   report nothing.
 #include <pthread.h>
 
 #include "conclab/invariant.hpp"

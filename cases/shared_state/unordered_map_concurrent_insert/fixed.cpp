@@ -1,9 +1,10 @@
-// Bug (fixed here): two threads inserted into one std::unordered_map with no lock, so a login's
-//   insert could land in the middle of the rehash a bulk import was doing, and be lost.
-// Symptom was a session that size() counted and find() could not see; now all 17 are found.
-// Fix: one mutex around every access to the map. The importer holds it for its whole rehash, so
-//   the login waits and inserts into a consistent table.
-// Tools: release, ASan and TSan all report nothing.
+// Bug: two threads insert into one std::unordered_map with no lock. One bulk import grows the
+//   table (a rehash relinks every node into a new bucket array) while a login inserts its session
+//   into the old buckets; the rehash finishes over the top of that insert.
+// Symptom: the login's session is lost: size() counts it, find() cannot see it (every run: gates).
+// Fix: one mutex around every access to the map.
+// Tools: release and ASan see only the program's failed check (no invalid memory is touched);
+//   TSan reports a data race inside the hashtable, under login() and import_sessions().
 #include <cstddef>
 #include <functional>
 #include <mutex>
@@ -37,7 +38,7 @@ struct UserIdHash {
 };
 
 std::mutex sessions_mutex;
-std::unordered_map<int, std::string, UserIdHash> sessions GUARDED_BY(sessions_mutex);  // id -> token
+std::unordered_map<int, std::string, UserIdHash> sessions CONCLAB_GUARDED_BY(sessions_mutex);  // id -> token
 
 void import_sessions(const std::vector<int>& user_ids) {
   std::lock_guard lock(sessions_mutex);  // for the whole import: the login waits out the rehash
@@ -52,7 +53,7 @@ void login(int user_id) {
 
 int main() {
   {
-    std::lock_guard lock(sessions_mutex);  // no other thread yet, but GUARDED_BY asks for it
+    std::lock_guard lock(sessions_mutex);  // no other thread yet, but CONCLAB_GUARDED_BY asks for it
     for (int id = 1; id <= 8; ++id) sessions.emplace(id, "restored-" + std::to_string(id));
   }
   std::thread importer([] {

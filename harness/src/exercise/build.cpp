@@ -14,9 +14,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The observer wraps the fixtures' expect_eq by its mangled name (exercise_observer.cpp).
-constexpr const char* kExpectEq = "_ZN7conclab7fixture9expect_eqExxSt17basic_string_viewIcSt11char_traitsIcEE";
-
 // The flags the presets compile with (top-level CMakeLists.txt, CMakePresets.json).
 std::vector<std::string> tool_flags(std::string_view tool) {
   for (const auto& t : toolchain::kSanitizerFlags) {
@@ -144,7 +141,7 @@ Build build(const Workspace& ws, const Case& c, std::string_view tool, std::FILE
   argv.insert(argv.end(), cache.flags.begin(), cache.flags.end());
   argv.insert(argv.end(), {fs::absolute(ws.file).string(), cache.observer.string(), cache.fixtures.string()});
   if (with_boost) argv.insert(argv.end(), {cache.boost_process.string(), "-lboost_filesystem"});
-  argv.insert(argv.end(), {fmt::format("-Wl,--wrap={}", kExpectEq), "-Wl,--export-dynamic-symbol=pthread_create",
+  argv.insert(argv.end(), {"-Wl,--export-dynamic-symbol=pthread_create",
                            "-ldl", "-o", b.binary.string()});
   const auto stamp = fmt::format("{}\n{}\n{}", std::hash<std::string>{}(source), joined(argv), cache.stamp);
   const auto stamp_file = cache.dir / (c.bug + ".stamp");

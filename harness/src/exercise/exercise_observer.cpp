@@ -11,8 +11,9 @@
 // linker's search order and every thread creation goes through it, also those made inside
 // libstdc++ (std::thread). It forwards to the next definition (the sanitizer's interceptor, or
 // glibc's) found with dlsym(RTLD_NEXT). Processes: a constructor (the program, and every exec of
-// it) and a pthread_atfork child handler (every fork). expect_eq is wrapped at link time
-// (-Wl,--wrap). Without CONCLAB_EXERCISE_TRACE in the environment nothing is written.
+// it) and a pthread_atfork child handler (every fork). expect_eq calls the hook
+// conclab_invariant_checked, weak in the fixtures and defined here. Without CONCLAB_EXERCISE_TRACE
+// in the environment nothing is written.
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -22,7 +23,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <string_view>
 
 namespace {
 
@@ -68,14 +68,10 @@ extern "C" int pthread_create(pthread_t* thread, const pthread_attr_t* attr, voi
   return result;
 }
 
-// conclab::fixture::expect_eq(long long, long long, std::string_view), by its mangled name.
-extern "C" int __real__ZN7conclab7fixture9expect_eqExxSt17basic_string_viewIcSt11char_traitsIcEE(
-    long long actual, long long expected, std::string_view what);
-extern "C" int __wrap__ZN7conclab7fixture9expect_eqExxSt17basic_string_viewIcSt11char_traitsIcEE(
-    long long actual, long long expected, std::string_view what) {
+// Called by the fixtures' expect_eq (fixtures/src/invariant.cpp) for every check the program makes.
+extern "C" void conclab_invariant_checked(long long actual, long long expected, const char* what, std::size_t what_size) {
   char rest[400];
   const int n = std::snprintf(rest, sizeof rest, "%s %.*s", actual == expected ? "ok" : "wrong",
-                              static_cast<int>(what.size() > 300 ? 300 : what.size()), what.data());
+                              static_cast<int>(what_size > 300 ? 300 : what_size), what);
   if (n > 0) trace("invariant", rest, static_cast<std::size_t>(n) < sizeof rest ? n : sizeof rest - 1);
-  return __real__ZN7conclab7fixture9expect_eqExxSt17basic_string_viewIcSt11char_traitsIcEE(actual, expected, what);
 }
