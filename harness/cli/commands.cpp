@@ -191,7 +191,7 @@ nlohmann::json case_run_json(const Case& c, const std::string& variant, std::str
   one["tool"] = std::string(tool);
   one["expected"] = to_string(r.expected.outcome);
   one["passed"] = r.check.passed;
-  one["reason"] = r.check.reason;  // why it did not pass; empty when it did
+  one["reason"] = r.check.reason;  // the check's words: what the run reached, or why it did not pass
   if (!r.detail.is_null()) one[std::string(tool)] = r.detail;
   return one;
 }

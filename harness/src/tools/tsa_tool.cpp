@@ -153,7 +153,7 @@ Check judge(const Judgement& judgement, const Expectation& expected) {
     return {false, fmt::format("expected {}, got {}{}", to_string(expected.outcome), to_string(judgement.outcome),
                                why != nullptr ? " (" + why->summary + ")" : "")};
   }
-  if (expected.outcome != Outcome::thread_safety_warning) return {true, ""};
+  if (expected.outcome != Outcome::thread_safety_warning) return {true, std::string(to_string(expected.outcome))};
   std::vector<std::string> problems;
   for (const auto& text : expected.warnings) {
     const bool seen = std::any_of(judgement.findings.begin(), judgement.findings.end(), [&](const Finding& f) {
@@ -167,7 +167,9 @@ Check judge(const Judgement& judgement, const Expectation& expected) {
                                       [&](const std::string& text) { return f.summary.find(text) != std::string::npos; });
     if (!declared) problems.push_back(fmt::format("undeclared warning: {}", f.summary));
   }
-  if (problems.empty()) return {true, ""};
+  if (problems.empty())
+    return {true, fmt::format("{} ({} declared warning{})", to_string(expected.outcome), expected.warnings.size(),
+                              expected.warnings.size() == 1 ? "" : "s")};
   std::string reason = problems.front();
   if (problems.size() > 1) reason += fmt::format(" (and {} more)", problems.size() - 1);
   return {false, reason};
