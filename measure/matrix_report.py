@@ -46,6 +46,19 @@ def matrix_cell(variant, outcome, tool, gated=True):
     return "missed" if outcome in SYMPTOMS else "caught"
 
 
+def cells_table(lines, start):
+    """The document's cell table after line `start`: its tool columns, and (case, variant) -> tool -> cell."""
+    header = next(line for line in lines[start:] if line.startswith("| case |"))
+    tools = [t.strip() for t in header.strip("|").split("|")][2:]
+    rows = {}
+    for line in lines[lines.index(header) + 2:]:
+        if not line.startswith("| `"):
+            break
+        parts = [p.strip() for p in line.strip().strip("|").split("|")]
+        rows[(parts[0].strip("`"), parts[1])] = dict(zip(tools, parts[2:]))
+    return tools, rows
+
+
 def declared_cells(cases_dir):
     """(case, variant) -> tool -> the cell text its declaration makes, from every manifest."""
     import glob
@@ -74,14 +87,7 @@ def check(doc, cases_dir):
     except ValueError:
         print(f"{doc}: no '## Cells' section")
         return 1
-    header = next(line for line in lines[start:] if line.startswith("| case |"))
-    tools = [t.strip() for t in header.strip("|").split("|")][2:]
-    documented = {}
-    for line in lines[lines.index(header) + 2:]:
-        if not line.startswith("| `"):
-            break
-        parts = [p.strip() for p in line.strip().strip("|").split("|")]
-        documented[(parts[0].strip("`"), parts[1])] = dict(zip(tools, parts[2:]))
+    tools, documented = cells_table(lines, start)
     declared = declared_cells(cases_dir)
     problems = []
     for key in sorted(declared):  # the catalog's rule: every case says what every tool does
@@ -166,14 +172,7 @@ def read_document(doc):
             if len(parts) >= 8 and parts[7] not in ("—", ""):
                 slowdowns[parts[0]] = parts[7].split(" ")[0]
     start = lines.index("## Cells")
-    header = next(line for line in lines[start:] if line.startswith("| case |"))
-    tools = [t.strip() for t in header.strip("|").split("|")][2:]
-    rows = {}
-    for line in lines[lines.index(header) + 2:]:
-        if not line.startswith("| `"):
-            break
-        parts = [p.strip() for p in line.strip().strip("|").split("|")]
-        rows[(parts[0].strip("`"), parts[1])] = dict(zip(tools, parts[2:]))
+    tools, rows = cells_table(lines, start)
     return tools, rows, run, slowdowns
 
 

@@ -212,12 +212,7 @@ int check_seed_search(const Catalog& catalog, const tools::Tool& tool, const Che
     print_verdict(stdout, s.last.run, s.last.judgement);  // the hit, the first failure, or the last clean run
     if (s.hit || s.failed)
       fmt::print("  replay: {}\n", stress::replay_command(std::string(build_info::kBuildDir) + "/harness/conclab", catalog, c, variant, expected, s.params));
-    if (!args.json.empty()) {
-      CaseRun r = s.last;
-      r.check = {s.passed, s.reason};
-      r.detail = stress::to_json(s);
-      report.push_back(case_run_json(c, variant, tool.name, r));
-    }
+    if (!args.json.empty()) report.push_back(case_run_json(c, variant, tool.name, stress::as_case_run(s)));
     all_passed = all_passed && s.passed;
   }
   if (!args.json.empty()) write_json(args.json, report);

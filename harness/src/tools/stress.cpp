@@ -151,13 +151,16 @@ nlohmann::json to_json(const Search& s) {
   return out;
 }
 
-CaseRun run_search(const Catalog& catalog, const Case& c, const std::string& variant, const Expectation& expected) {
-  auto s = search(catalog, c, variant, expected, runs_for(expected, std::nullopt), std::nullopt);
-  CaseRun r = std::move(s.last);
+CaseRun as_case_run(const Search& s) {
+  CaseRun r = s.last;
   r.check = {s.passed, s.reason};
   r.detail = to_json(s);
   r.note = describe(s);
   return r;
+}
+
+CaseRun run_search(const Catalog& catalog, const Case& c, const std::string& variant, const Expectation& expected) {
+  return as_case_run(search(catalog, c, variant, expected, runs_for(expected, std::nullopt), std::nullopt));
 }
 
 std::string describe(const Search& s) {

@@ -72,8 +72,10 @@ struct Search {
 Search search(const Catalog& catalog, const Case& c, const std::string& variant, const Expectation& expected, int runs,
               std::optional<std::uint64_t> seed, const Params& base = {});
 
-// The registry's run of stress (tools/registry.hpp): a seed search of `runs_for(expected)` seeds
-// as one CaseRun, whose check is the search's, detail its JSON and note its description.
+// A search as one CaseRun: the run that decided, with the search's check, its JSON as detail and
+// its description as note.
+CaseRun as_case_run(const Search& s);
+// The registry's run of stress (tools/registry.hpp): as_case_run of a search of `runs_for(expected)` seeds.
 CaseRun run_search(const Catalog& catalog, const Case& c, const std::string& variant, const Expectation& expected);
 
 // The JSON report's "stress" object (docs/json-report.md) and one line for people.
