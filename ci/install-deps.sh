@@ -2,7 +2,7 @@
 # Installs every Debian 12 package conclab needs. Idempotent; run as root (or via sudo).
 set -euo pipefail
 packages=(
-  cmake ninja-build g++ clang libclang-rt-14-dev libc++-14-dev libc++abi-14-dev
+  cmake ninja-build g++ clang libclang-rt-14-dev libc++-14-dev libc++abi-14-dev clang-tidy-19
   googletest libgtest-dev libbenchmark-dev
   libboost1.81-dev libboost-filesystem1.81-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev

@@ -161,9 +161,13 @@ void print_markdown(const std::vector<Case>& cases) {
   fmt::print("| case | what goes wrong | release | tsan | asan | fixed |\n| --- | --- | --- | --- | --- | --- |\n");
   for (const auto& c : cases) {
     const auto& buggy = c.manifest.expect.at("buggy");
-    std::string fixed = "clean";
-    for (const auto& [tool, e] : c.manifest.expect.at("fixed"))
-      if (e.outcome != Outcome::clean) fixed = fmt::format("{}: `{}`", tool, to_string(e.outcome));
+    std::vector<std::string> not_clean;  // every tool's, in the registry's order
+    for (const auto& tool : tools::all()) {
+      const auto& fixed = c.manifest.expect.at("fixed");
+      if (const auto e = fixed.find(std::string(tool.name)); e != fixed.end() && e->second.outcome != Outcome::clean)
+        not_clean.push_back(fmt::format("{}: `{}`", tool.name, to_string(e->second.outcome)));
+    }
+    const std::string fixed = not_clean.empty() ? "clean" : fmt::format("{}", fmt::join(not_clean, ", "));
     fmt::print("| [`{}`](../cases/{}/README.md) | {} | {} | {} | {} | {} |\n", c.id, c.id, c.manifest.title,
                cell(buggy.at("release")), cell(buggy.at("tsan")), cell(buggy.at("asan")), fixed);
   }
@@ -223,12 +227,15 @@ int check_seed_search(const Catalog& catalog, const tools::Tool& tool, const Che
 
 int tools_command(bool json) {
   if (json) {
-    fmt::print("{}\n", tools::to_json().dump(2));
+    fmt::print("{}\n", tools::to_json(tools::this_build_catalog()).dump(2));
     return 0;
   }
   fmt::print("{:<10} {:<8} {:<9} {}\n", "tool", "tree", "manifest", "what");
-  for (const auto& t : tools::all())
-    fmt::print("{:<10} {:<8} {:<9} {}\n", t.name, t.tree, t.required ? "required" : "optional", t.what);
+  for (const auto& t : tools::all()) {
+    const auto missing = t.unavailable != nullptr ? t.unavailable() : std::nullopt;
+    fmt::print("{:<10} {:<8} {:<9} {}{}\n", t.name, t.tree, t.required ? "required" : "optional", t.what,
+               missing ? " — cannot run here: " + *missing : "");
+  }
   return 0;
 }
 

@@ -42,8 +42,11 @@ bool holds_toml_unreachable(std::string_view text) {
 
 // The manifest knows tools by name only; the fuzzer needs no registry (tools/registry.cpp), just a
 // vocabulary with required and optional names, as conclab's has.
-constexpr conclab::ToolName kTools[] = {{"release", true}, {"tsan", true}, {"asan", true}, {"tsa", false},
-                                        {"helgrind", false}, {"drd", false}, {"stress", false}};
+constexpr conclab::ToolName kTools[] = {
+    {"release", true},     {"tsan", true},          {"asan", true},
+    {"tsa", false, false, conclab::Outcome::thread_safety_warning},
+    {"tidy", false, false, conclab::Outcome::lint_warning},
+    {"helgrind", false},   {"drd", false},          {"stress", false, true}};
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   constexpr std::string_view kFile = "cases/fuzz/input/manifest.toml";

@@ -13,6 +13,7 @@
 #include "report/json_report.hpp"
 #include "judge/report_trim.hpp"
 #include "judge/reports.hpp"
+#include "tools/tsa_tool.hpp"
 #include "judge/verdict.hpp"
 
 using conclab::fuzz::printable;
@@ -44,6 +45,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     require(finding.count >= 1, "a finding stands for at least one report");
   }
   conclab::judge(judgement, {judgement.outcome, "main", {}, {}, {}});
+  // The compile tools' reading of clang's lines (tools/compile_diagnostics), on the same text.
+  for (const auto& d : conclab::compile::parse(text))
+    require(d.line >= 0 && d.column >= 0 && !d.file.empty(), "a diagnostic has a location");
+  const auto compiled = conclab::tsa::classify(run);
+  for (const auto& finding : compiled.findings) {
+    require(printable(finding.summary) && finding.summary.size() <= 1003, "a diagnostic's summary is one printable line");
+    for (const auto& frame : finding.frames) require(printable(frame.file), "a diagnostic's file is printable");
+  }
+  conclab::tsa::judge(compiled, {compiled.outcome, "", {}, {}, {}});
   // The default error handler throws on invalid UTF-8, and an uncaught exception is a crash.
   const std::string json = conclab::to_json(run, judgement).dump();
   require(!json.empty(), "the report is JSON");

@@ -35,7 +35,9 @@ TEST(Registry, EachTreeRunsItsOwnToolFirst) {
   EXPECT_TRUE(tools::of_tree("no_such_tree").empty());
   EXPECT_EQ(tools::find("nope"), nullptr);
   ASSERT_NE(tools::find("tsa"), nullptr);
-  EXPECT_TRUE(tools::find("tsa")->compiles);
+  EXPECT_EQ(tools::find("tsa")->compile_warning, Outcome::thread_safety_warning);
+  ASSERT_NE(tools::find("tidy"), nullptr);
+  EXPECT_EQ(tools::find("tidy")->compile_warning, Outcome::lint_warning);
 }
 
 TEST(Registry, TheManifestKnowsExactlyTheRegistrysTools) {
@@ -44,6 +46,8 @@ TEST(Registry, TheManifestKnowsExactlyTheRegistrysTools) {
   for (std::size_t i = 0; i < names.size(); ++i) {
     EXPECT_EQ(names[i].name, tools::all()[i].name);
     EXPECT_EQ(names[i].required, tools::all()[i].required);
+    EXPECT_EQ(names[i].searches_seeds, tools::all()[i].searches_seeds);
+    EXPECT_EQ(names[i].compile_warning, tools::all()[i].compile_warning);
   }
   const std::string variant = "release = \"clean\"\ntsan = \"clean\"\nasan = \"clean\"\n";
   const std::string good = "title = \"t\"\n[buggy]\n" + variant + "[fixed]\n" + variant;
@@ -52,17 +56,32 @@ TEST(Registry, TheManifestKnowsExactlyTheRegistrysTools) {
     parse_manifest(good + "valgrind = \"clean\"\n", "m.toml", names);
     ADD_FAILURE() << "a tool outside the registry was accepted";
   } catch (const ManifestError& e) {
-    EXPECT_NE(std::string(e.what()).find("tools: release, tsan, asan, tsa, helgrind, drd, stress"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("tools: release, tsan, asan, tsa, tidy, helgrind, drd, stress"), std::string::npos)
         << e.what();
   }
 }
 
-TEST(Registry, JsonHasEveryRow) {
-  const auto json = tools::to_json();
+// What ctest's registration (harness/tests/tool_tests.cmake) reads: each tool's cases, labels,
+// time limit and whether it can run here.
+TEST(Registry, JsonHasEveryRowAndTheCasesDeclaringIt) {
+  const auto catalog = tools::this_build_catalog();
+  const auto json = tools::to_json(catalog);
   ASSERT_EQ(json.size(), tools::all().size());
   EXPECT_EQ(json[0]["name"], "release");
   EXPECT_EQ(json[0]["tree"], "release");
   EXPECT_TRUE(json[0]["required"].get<bool>());
+  EXPECT_EQ(json[0]["cases"].size(), catalog.all().size());  // every manifest declares a required tool
+  for (const auto& row : json) {
+    const auto* tool = tools::find(row["name"].get<std::string>());
+    ASSERT_NE(tool, nullptr);
+    EXPECT_TRUE(row["unavailable"].is_null() || row["unavailable"].is_string());
+    EXPECT_GT(row["test"]["timeout_s"].get<int>(), 0);
+    for (const auto& id : row["cases"]) EXPECT_TRUE(catalog.find(id.get<std::string>()).manifest.declares(tool->name));
+  }
+  const auto stress = std::find_if(json.begin(), json.end(), [](const auto& row) { return row["name"] == "stress"; });
+  ASSERT_NE(stress, json.end());
+  EXPECT_TRUE((*stress)["unavailable"].is_null());
+  EXPECT_EQ((*stress)["test"]["labels"], "stress");
 }
 
 }  // namespace

@@ -49,10 +49,10 @@ TEST(TsaParse, ReadsWarningsAndErrors) {
   EXPECT_EQ(found[0].severity, "warning");
   EXPECT_EQ(found[0].message, "writing variable 'balance' requires holding mutex 'mutex' exclusively");
   EXPECT_EQ(found[0].flags, "-Wthread-safety-analysis");
-  EXPECT_TRUE(found[0].thread_safety());
+  EXPECT_TRUE(tsa::is_thread_safety(found[0]));
   EXPECT_EQ(found[1].severity, "error");
   EXPECT_EQ(found[1].flags, "-Werror,-Wthread-safety-analysis");
-  EXPECT_TRUE(found[1].thread_safety());
+  EXPECT_TRUE(tsa::is_thread_safety(found[1]));
 }
 
 // Garbage, half lines and random bytes are skipped without a crash or an invented diagnostic.
@@ -65,7 +65,7 @@ TEST(TsaParse, GarbageIsSkipped) {
   EXPECT_TRUE(tsa::parse(std::string(1 << 20, ':') + "\n" + std::string(1 << 16, '[')).empty());
   const auto odd = tsa::parse("f.cpp:1:2: warning: unclosed [-Wthread-safety\nf.cpp:3:4: error: ]\n");
   ASSERT_EQ(odd.size(), 2u);
-  EXPECT_FALSE(odd[0].thread_safety());
+  EXPECT_FALSE(tsa::is_thread_safety(odd[0]));
   EXPECT_EQ(odd[1].message, "]");
   std::mt19937 random(42);
   std::string bytes(1 << 16, '\0');
@@ -139,7 +139,7 @@ TEST(TsaCommand, WerrorOnlyWhenClean) {
   EXPECT_NE(std::find(strict.begin(), strict.end(), "-Werror=thread-safety"), strict.end());
 }
 
-// tsa declarations: warnings only for tsa, thread_safety_warning needs them, no runtime outcomes.
+// tsa declarations: warnings only for a compile tool, thread_safety_warning needs them, no runtime outcomes.
 TEST(TsaManifest, DeclarationsAreChecked) {
   const std::string head = "title = \"t\"\n[buggy]\nrelease = \"clean\"\ntsan = \"clean\"\nasan = \"clean\"\n";
   const std::string fixed = "[fixed]\nrelease = \"clean\"\ntsan = \"clean\"\nasan = \"clean\"\ntsa = \"clean\"\n";
@@ -160,7 +160,7 @@ TEST(TsaManifest, DeclarationsAreChecked) {
   EXPECT_NE(error("tsa = { outcome = \"clean\", warnings = [\"x\"] }\n").find("'warnings' lists"), std::string::npos);
   EXPECT_NE(error("tsa = { outcome = \"thread_safety_warning\", warnings = [\"\"] }\n").find("must not be empty"),
             std::string::npos);
-  EXPECT_NE(error("helgrind = { outcome = \"clean\", warnings = [\"x\"] }\n").find("'warnings' is for tsa only"),
+  EXPECT_NE(error("helgrind = { outcome = \"clean\", warnings = [\"x\"] }\n").find("'warnings' is for a tool that compiles"),
             std::string::npos);
   EXPECT_NE(error("tsa = { outcome = \"clean\", function = \"f\" }\n").find("tsa takes"), std::string::npos);
 }

@@ -72,7 +72,7 @@ std::string read_why(const std::filesystem::path& file, const toml::node& node, 
 }
 
 Expectation read_expectation(const std::filesystem::path& file, const toml::node& node, std::string_view where,
-                             const Reasons& reasons) {
+                             const ToolName& tool, const Reasons& reasons) {
   Expectation e;
   if (node.is_string()) {
     e.outcome = read_outcome(file, node);
@@ -87,8 +87,9 @@ Expectation read_expectation(const std::filesystem::path& file, const toml::node
   e.outcome = read_outcome(file, *outcome);
   if (const auto* f = table->get("function")) e.function = read_string(file, *f, "function");
   if (const auto* w = table->get("why")) e.why = read_why(file, *w, reasons);
-  if (const auto* r = table->get("runs")) {  // seeds a stress check tries (docs/stress.md)
-    if (!where.ends_with(".stress")) fail(file, r->source(), fmt::format("'runs' is for stress only, not {}", where));
+  if (const auto* r = table->get("runs")) {  // seeds a search tries (docs/stress.md)
+    if (!tool.searches_seeds)
+      fail(file, r->source(), fmt::format("'runs' is for a tool that searches seeds (stress), not {}", where));
     e.runs = read_count(file, *r, "runs", 1);
   }
   if (const auto* t = table->get("timeout_s")) e.timeout_s = read_seconds(file, *t, "timeout_s");
@@ -97,8 +98,9 @@ Expectation read_expectation(const std::filesystem::path& file, const toml::node
     if (array == nullptr) fail(file, a->source(), "'args' must be an array of strings");
     for (const auto& arg : *array) e.args.push_back(read_string(file, arg, "args"));
   }
-  if (const auto* w = table->get("warnings")) {  // clang -Wthread-safety diagnostics (tool tsa)
-    if (!where.ends_with(".tsa")) fail(file, w->source(), fmt::format("'warnings' is for tsa only, not {}", where));
+  if (const auto* w = table->get("warnings")) {  // a compile tool's diagnostics (tsa, tidy)
+    if (!tool.compile_warning)
+      fail(file, w->source(), fmt::format("'warnings' is for a tool that compiles (tsa, tidy), not {}", where));
     const auto* array = w->as_array();
     if (array == nullptr) fail(file, w->source(), "'warnings' must be an array of strings");
     for (const auto& text : *array) {
@@ -109,16 +111,19 @@ Expectation read_expectation(const std::filesystem::path& file, const toml::node
   return e;
 }
 
-// tsa compiles, it runs nothing: its outcome is clean or thread_safety_warning, the latter naming
-// the warnings it expects; function and timeout_s mean nothing to it.
-void check_tsa(const std::filesystem::path& file, const toml::node& node, const Expectation& e, std::string_view where) {
-  if (e.outcome != Outcome::clean && e.outcome != Outcome::thread_safety_warning)
-    fail(file, node.source(), fmt::format("{}: tsa's outcome is clean or thread_safety_warning, not {}", where,
-                                          to_string(e.outcome)));
-  if ((e.outcome == Outcome::thread_safety_warning) != !e.warnings.empty())
-    fail(file, node.source(), fmt::format("{}: 'warnings' lists what thread_safety_warning expects (and only it)", where));
+// A compile tool runs nothing: its outcome is clean or its warning outcome, the latter naming the
+// warnings it expects; function and timeout_s mean nothing to it.
+void check_compile(const std::filesystem::path& file, const toml::node& node, const Expectation& e,
+                   const ToolName& tool, std::string_view where) {
+  const auto warning = *tool.compile_warning;
+  if (e.outcome != Outcome::clean && e.outcome != warning)
+    fail(file, node.source(), fmt::format("{}: {}'s outcome is clean or {}, not {}", where, tool.name,
+                                          to_string(warning), to_string(e.outcome)));
+  if ((e.outcome == warning) != !e.warnings.empty())
+    fail(file, node.source(), fmt::format("{}: 'warnings' lists what {} expects (and only it)", where, to_string(warning)));
   if (!e.function.empty() || e.timeout_s)
-    fail(file, node.source(), fmt::format("{}: tsa takes outcome, warnings, args (clang's) and why only", where));
+    fail(file, node.source(), fmt::format("{}: {} takes outcome, warnings, args (the compiler's) and why only", where,
+                                          tool.name));
 }
 
 }  // namespace
@@ -160,8 +165,8 @@ Manifest parse_manifest(std::string_view text, const std::filesystem::path& file
       }
       const auto where = fmt::format("{}.{}", variant, tool.name);
       auto& e = m.expect[std::string(variant)][std::string(tool.name)] =
-          read_expectation(file, *expectation, where, reasons);
-      if (tool.name == "tsa") check_tsa(file, *expectation, e, where);
+          read_expectation(file, *expectation, where, tool, reasons);
+      if (tool.compile_warning) check_compile(file, *expectation, e, tool, where);
     }
   }
   return m;
@@ -184,6 +189,11 @@ Manifest load_manifest(const std::filesystem::path& file, ToolNames tools) {
   if (!text) throw ManifestError(fmt::format("{}: cannot read the manifest", file.string()));
   const auto reasons_file = file.parent_path().parent_path().parent_path() / "reasons.toml";
   return parse_manifest(*text, file, tools, std::filesystem::exists(reasons_file) ? load_reasons(reasons_file) : Reasons{});
+}
+
+bool Manifest::declares(std::string_view tool) const {
+  return std::any_of(expect.begin(), expect.end(),
+                     [&](const auto& variant) { return variant.second.contains(std::string(tool)); });
 }
 
 const Expectation& Manifest::expectation(std::string_view variant, std::string_view tool) const {

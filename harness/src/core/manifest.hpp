@@ -24,6 +24,10 @@ struct ManifestError : std::runtime_error {
 struct ToolName {
   std::string_view name;
   bool required = false;
+  bool searches_seeds = false;  // may declare `runs`: the seeds a search tries (stress)
+  // A compile, not a run (tsa, tidy): the outcome is clean or this one, whose `warnings` list each
+  // diagnostic expected; `function` and `timeout_s` mean nothing to it.
+  std::optional<Outcome> compile_warning;
 };
 using ToolNames = std::span<const ToolName>;
 inline constexpr std::string_view kVariants[] = {"buggy", "fixed"};
@@ -34,8 +38,8 @@ struct Expectation {
   std::vector<std::string> args;  // arguments of this run
   std::optional<double> timeout_s;
   std::string why;
-  std::optional<int> runs;  // stress only: seeds tried (buggy: caught within them; fixed: all clean)
-  std::vector<std::string> warnings;  // tsa only: each must be part of one of clang's diagnostics
+  std::optional<int> runs;  // a seed search only (stress): seeds tried (buggy: caught within them; fixed: all clean)
+  std::vector<std::string> warnings;  // a compile tool only (tsa, tidy): each must be part of one diagnostic
 };
 
 // `[exercise]`: what a participant's fix must keep (conclab exercise check observes it in every run).
@@ -54,6 +58,8 @@ struct Manifest {
   // Throws ManifestError naming the file when the variant/tool pair is not declared.
   const Expectation& expectation(std::string_view variant, std::string_view tool) const;
   double timeout_for(const Expectation& e) const { return e.timeout_s.value_or(timeout_s); }
+  // Whether some variant declares `tool`.
+  bool declares(std::string_view tool) const;
 };
 
 // Reasons many manifests share (cases/reasons.toml): `why = "@name"` stands for the text named so.

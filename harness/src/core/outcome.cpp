@@ -26,6 +26,7 @@ constexpr std::array kAllOutcomes{
     Outcome::mutex_misuse,
     Outcome::signal_unsafe_call,
     Outcome::thread_safety_warning,
+    Outcome::lint_warning,
     Outcome::undefined_behavior,
     Outcome::crash,
     Outcome::timeout,
@@ -114,6 +115,7 @@ std::string_view to_string(Outcome outcome) {
     case Outcome::mutex_misuse: return "mutex_misuse";
     case Outcome::signal_unsafe_call: return "signal_unsafe_call";
     case Outcome::thread_safety_warning: return "thread_safety_warning";
+    case Outcome::lint_warning: return "lint_warning";
     case Outcome::undefined_behavior: return "undefined_behavior";
     case Outcome::crash: return "crash";
     case Outcome::timeout: return "timeout";
@@ -152,7 +154,8 @@ int priority(Outcome outcome) {
     case Outcome::memory_error: return 12;
     case Outcome::data_race: return 11;
     case Outcome::lock_order_inversion:
-    case Outcome::thread_safety_warning: return 10;
+    case Outcome::thread_safety_warning:
+    case Outcome::lint_warning: return 10;
     case Outcome::mutex_misuse: return 9;
     case Outcome::signal_unsafe_call: return 8;
     case Outcome::undefined_behavior: return 7;

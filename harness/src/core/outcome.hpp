@@ -28,6 +28,7 @@ enum class Outcome {
   mutex_misuse,
   signal_unsafe_call,
   thread_safety_warning,  // clang's -Wthread-safety flagged the source (tool tsa, compile time)
+  lint_warning,           // a linter's concurrency check flagged the source (tool tidy, compile time)
   undefined_behavior,
   crash,
   timeout,

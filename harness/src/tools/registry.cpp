@@ -4,40 +4,53 @@
 #include <array>
 
 #include "core/build_info.hpp"
+#include "tools/compile_diagnostics.hpp"
 #include "tools/stress.hpp"
+#include "tools/tidy_tool.hpp"
 #include "tools/tsa_tool.hpp"
 #include "tools/valgrind_tool.hpp"
 
 namespace conclab::tools {
 namespace {
 
+std::optional<std::string> valgrind_unavailable() {
+  if (compile::on_path("valgrind")) return std::nullopt;
+  return "valgrind is not installed (apt-get install valgrind, or run ci/install-deps.sh)";
+}
+
 // One row per tool; the order is the detector matrix's column order.
 constexpr Tool kTools[] = {
-    {"release", "release", true, false, false, run_case, "the program as built, no detector"},
-    {"tsan", "tsan", true, false, false, run_case, "ThreadSanitizer (g++ -fsanitize=thread)"},
-    {"asan", "asan", true, false, false, run_case, "AddressSanitizer with UBSan and LeakSanitizer"},
-    {"tsa", "release", false, false, true,
+    {"release", "release", true, false, std::nullopt, run_case, "the program as built, no detector"},
+    {"tsan", "tsan", true, false, std::nullopt, run_case, "ThreadSanitizer (g++ -fsanitize=thread)"},
+    {"asan", "asan", true, false, std::nullopt, run_case, "AddressSanitizer with UBSan and LeakSanitizer"},
+    {"tsa", "release", false, false, Outcome::thread_safety_warning,
      [](const Catalog&, const Case& c, const std::string& variant, const Expectation& e) {
        return tsa::run_case(c, variant, e);
      },
-     "clang 14's -Wthread-safety on the case's source (a compile: tsa_tool.hpp)"},
-    {"helgrind", "release", false, false, false,
+     "clang 14's -Wthread-safety on the case's source (a compile: tsa_tool.hpp)", tsa::unavailable, "tsa"},
+    {"tidy", "release", false, false, Outcome::lint_warning,
+     [](const Catalog&, const Case& c, const std::string& variant, const Expectation& e) {
+       return tidy::run_case(c, variant, e);
+     },
+     "clang-tidy 19's concurrency checks on the case's source (a compile: tidy_tool.hpp)", tidy::unavailable, "tidy"},
+    {"helgrind", "release", false, false, std::nullopt,
      [](const Catalog& catalog, const Case& c, const std::string& variant, const Expectation& e) {
        return valgrind::run_case(catalog, c, variant, "helgrind", e);
      },
-     "Valgrind's Helgrind on the release binary"},
-    {"drd", "release", false, false, false,
+     "Valgrind's Helgrind on the release binary", valgrind_unavailable, "valgrind;helgrind"},
+    {"drd", "release", false, false, std::nullopt,
      [](const Catalog& catalog, const Case& c, const std::string& variant, const Expectation& e) {
        return valgrind::run_case(catalog, c, variant, "drd", e);
      },
-     "Valgrind's DRD on the release binary"},
-    {"stress", "release", false, true, false, stress::run_search,
-     "seeded PCT schedules at the case's gates, a seed search per cell (docs/stress.md)"},
+     "Valgrind's DRD on the release binary", valgrind_unavailable, "valgrind;drd"},
+    {"stress", "release", false, true, std::nullopt, stress::run_search,
+     "seeded PCT schedules at the case's gates, a seed search per cell (docs/stress.md)", nullptr, "stress", 120},
 };
 
 constexpr auto kNames = [] {
   std::array<ToolName, std::size(kTools)> names{};
-  for (std::size_t i = 0; i < names.size(); ++i) names[i] = {kTools[i].name, kTools[i].required};
+  for (std::size_t i = 0; i < names.size(); ++i)
+    names[i] = {kTools[i].name, kTools[i].required, kTools[i].searches_seeds, kTools[i].compile_warning};
   return names;
 }();
 
@@ -68,15 +81,24 @@ std::vector<std::string_view> required() {
 
 ToolNames names() { return kNames; }
 
-nlohmann::json to_json() {
+nlohmann::json to_json(const Catalog& catalog) {
+  const auto cases = catalog.all();
   auto out = nlohmann::json::array();
-  for (const auto& t : kTools)
+  for (const auto& t : kTools) {
+    auto declaring = nlohmann::json::array();
+    for (const auto& c : cases)
+      if (c.manifest.declares(t.name)) declaring.push_back(c.id);
+    const auto missing = t.unavailable != nullptr ? t.unavailable() : std::nullopt;
     out.push_back({{"name", t.name},
                    {"tree", t.tree},
                    {"required", t.required},
                    {"searches_seeds", t.searches_seeds},
-                   {"compiles", t.compiles},
-                   {"what", t.what}});
+                   {"compiles", t.compile_warning.has_value()},
+                   {"what", t.what},
+                   {"unavailable", missing ? nlohmann::json(*missing) : nlohmann::json()},
+                   {"test", {{"labels", t.test_labels}, {"timeout_s", t.test_timeout_s}}},
+                   {"cases", declaring}});
+  }
   return out;
 }
 

@@ -3,6 +3,7 @@
 // and ci/matrix_report.py) all come from it. Adding a tool: docs/design.md, "Adding a tool".
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -26,10 +27,17 @@ struct Tool {
   // A cell of stress is a seed search, not a run (docs/stress.md): a buggy variant's symptom is a
   // catch (the gates no longer forced it), and without a gate there is nothing to perturb ("no gate").
   bool searches_seeds;
-  // A compile, not a run (tsa): the case's program arguments do not apply, nor its run time.
-  bool compiles;
+  // A compile, not a run (tsa, tidy): its outcome is clean or this warning (core/manifest.hpp); the
+  // case's program arguments do not apply, nor its run time.
+  std::optional<Outcome> compile_warning;
   RunOne run;
   std::string_view what;  // one line for `conclab tools`
+  // Why the tool cannot run on this machine (a program not installed), or nullopt; nullptr: it always can.
+  std::optional<std::string> (*unavailable)() = nullptr;
+  // ctest: every case declaring the tool is a test `<tool>.<category>.<bug>` of the tool's tree
+  // (harness/tests/tool_tests.cmake), with these labels (;-separated) and time limit.
+  std::string_view test_labels = "";
+  int test_timeout_s = 600;
 };
 
 std::span<const Tool> all();
@@ -41,8 +49,9 @@ std::vector<const Tool*> of_tree(std::string_view tree);
 std::vector<std::string_view> required();
 // What a manifest may declare and must declare.
 ToolNames names();
-// Every row, for `conclab tools --json`.
-nlohmann::json to_json();
+// Every row, for `conclab tools --json`, with whether it can run here and, for `catalog`, the cases
+// that declare it (what ctest registers).
+nlohmann::json to_json(const Catalog& catalog);
 
 // The catalog of the build this conclab belongs to, with the registry's tool names.
 Catalog this_build_catalog();

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "tools/case_run.hpp"
+#include "tools/compile_diagnostics.hpp"
 #include "core/catalog.hpp"
 #include "run/spawn.hpp"
 #include "judge/verdict.hpp"
@@ -26,15 +27,10 @@ inline constexpr std::string_view kCompiler = "clang++-14";
 // A header of libc++ 14 that declares the annotated std::mutex; without it the analysis is blind.
 inline constexpr std::string_view kLibcxxHeader = "/usr/lib/llvm-14/include/c++/v1/__mutex_base";
 
-// One line of clang's output: `file:line:col: warning|error: message [flags]`.
-struct Diagnostic {
-  std::string file;
-  int line = 0, column = 0;
-  std::string severity;  // "warning" | "error"
-  std::string message;
-  std::string flags;     // "-Wthread-safety-analysis", "-Werror,-Wthread-safety-analysis"; may be empty
-  bool thread_safety() const { return flags.find("-Wthread-safety") != std::string::npos; }
-};
+using compile::Diagnostic;
+
+// A diagnostic of the analysis (its flags name -Wthread-safety...), not another warning or error.
+bool is_thread_safety(const Diagnostic& d);
 
 // Every warning and error line of clang's output; notes, source excerpts, carets and anything
 // else (garbage included) are skipped.
