@@ -8,7 +8,7 @@ packages=(
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev
   valgrind graphviz elfutils
   python3 gnuplot-nox linux-perf hyperfine
-  chromium python3-jsonschema
+  chromium python3-jsonschema python3-jinja2
 )
 missing=()
 for p in "${packages[@]}"; do
