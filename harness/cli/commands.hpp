@@ -25,6 +25,7 @@ struct RunArgs {
   bool show_output = false;
   std::string graph;         // write the wait-for graph of a stuck run (DOT, or SVG for *.svg)
   int hang_window_ms = 400;  // 0: no hang detection, only the time limit
+  double loop_stall_ms = 100;  // an event-loop handler running longer while others wait is a loop_stall
   ChildLimits limits;        // --max-cpu, --max-file-mib, --max-procs, --max-memory-mib
   std::optional<std::uint64_t> seed;  // --seed: schedule perturbation with this seed (docs/stress.md)
   int depth = 2, points = 8;          // --depth, --points: its PCT parameters

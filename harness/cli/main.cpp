@@ -56,6 +56,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--hang-window", run.hang_window_ms,
                       "Milliseconds a tree must stay blocked to be judged stuck (0: only the time limit)")
       ->check(CLI::Range(0, 600000));
+  run_cmd->add_option("--loop-stall-ms", run.loop_stall_ms,
+                      "A handler of an Asio event loop (built with BOOST_ASIO_ENABLE_HANDLER_TRACKING) that runs longer "
+                      "than this while others wait is a loop_stall (default 100)")
+      ->check(CLI::Range(1.0, 3600000.0));
   std::uint64_t file_mib = run.limits.file_bytes >> 20, memory_mib = run.limits.memory_bytes >> 20;
   run_cmd->add_option("--max-cpu", run.limits.cpu_seconds, "CPU-time limit of the program in seconds (SIGXCPU; default: the time limit x CPUs + 11 s)")
       ->check(CLI::Range(1, 86400));

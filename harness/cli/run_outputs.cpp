@@ -17,6 +17,7 @@ RunSpec run_spec(const RunArgs& args) {
   spec.timeout = std::chrono::milliseconds(std::llround(args.timeout_s * 1000));
   spec.env = detector_env();
   spec.limits = args.limits;
+  spec.loop_stall_ms = args.loop_stall_ms;
   if (args.hang_window_ms > 0) spec.hang_detection = HangOptions{.window = std::chrono::milliseconds(args.hang_window_ms)};
   else spec.hang_detection.reset();
   if (args.seed) spec.env.merge(stress::env({*args.seed, args.depth, args.points}));

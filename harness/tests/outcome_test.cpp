@@ -41,7 +41,7 @@ TEST(OwnFrames, SkipsLibraries) {
 
 // Every outcome's name reads back as that outcome; unknown names do not.
 TEST(OutcomeNames, RoundTrip) {
-  EXPECT_EQ(all_outcomes().size(), 28u);
+  EXPECT_EQ(all_outcomes().size(), 29u);
   for (Outcome outcome : all_outcomes()) EXPECT_EQ(outcome_from_string(to_string(outcome)), outcome);
   EXPECT_EQ(to_string(Outcome::heap_use_after_free), "heap_use_after_free");
   EXPECT_FALSE(outcome_from_string("data-race").has_value());
@@ -57,7 +57,7 @@ TEST(OutcomePriority, Order) {
        Outcome::global_buffer_overflow, Outcome::stack_use_after_return, Outcome::stack_use_after_scope,
        Outcome::memory_error},
       {Outcome::data_race}, {Outcome::lock_order_inversion, Outcome::thread_safety_warning, Outcome::lint_warning}, {Outcome::mutex_misuse}, {Outcome::signal_unsafe_call},
-      {Outcome::undefined_behavior}, {Outcome::crash}, {Outcome::timeout}, {Outcome::thread_leak, Outcome::orphan_process},
+      {Outcome::undefined_behavior}, {Outcome::crash}, {Outcome::loop_stall}, {Outcome::timeout}, {Outcome::thread_leak, Outcome::orphan_process},
       {Outcome::memory_leak, Outcome::ipc_leak}, {Outcome::wrong_result}, {Outcome::exit_nonzero}, {Outcome::clean},
   };
   std::size_t listed = 0;

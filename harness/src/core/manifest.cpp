@@ -38,6 +38,13 @@ double read_seconds(const std::filesystem::path& file, const toml::node& node, s
   return *seconds;
 }
 
+double read_milliseconds(const std::filesystem::path& file, const toml::node& node, std::string_view key) {
+  auto ms = node.value<double>();
+  if (!ms || !(node.is_number()) || *ms < 1 || *ms > 3600000)
+    fail(file, node.source(), fmt::format("'{}' must be a number of milliseconds in [1, 3600000]", key));
+  return *ms;
+}
+
 Outcome read_outcome(const std::filesystem::path& file, const toml::node& node) {
   const auto name = read_string(file, node, "outcome");
   if (auto outcome = outcome_from_string(name)) return *outcome;
@@ -136,7 +143,8 @@ Manifest parse_manifest(std::string_view text, const std::filesystem::path& file
   } catch (const toml::parse_error& e) {
     fail(file, e.source(), e.description());
   }
-  static constexpr std::string_view kTopKeys[] = {"title", "summary", "timeout_s", "buggy", "fixed", "exercise"};
+  static constexpr std::string_view kTopKeys[] = {"title",  "summary", "timeout_s",    "loop_stall_ms",
+                                                  "buggy", "fixed",   "exercise"};
   reject_unknown_keys(file, root, kTopKeys, "the manifest");
 
   Manifest m;
@@ -146,6 +154,7 @@ Manifest parse_manifest(std::string_view text, const std::filesystem::path& file
   m.title = read_string(file, *title, "title");
   if (const auto* s = root.get("summary")) m.summary = read_string(file, *s, "summary");
   if (const auto* t = root.get("timeout_s")) m.timeout_s = read_seconds(file, *t, "timeout_s");
+  if (const auto* l = root.get("loop_stall_ms")) m.loop_stall_ms = read_milliseconds(file, *l, "loop_stall_ms");
   if (const auto* e = root.get("exercise")) m.exercise = read_exercise(file, *e);
 
   for (const auto variant : kVariants) {

@@ -52,6 +52,7 @@ struct Manifest {
   std::filesystem::path file;
   std::string title, summary;
   double timeout_s = 10;
+  double loop_stall_ms = 100;  // an event-loop handler may run this long while others wait (loop_stall)
   std::map<std::string, std::map<std::string, Expectation>> expect;  // variant -> tool -> expectation
   std::optional<ExerciseRequirements> exercise;  // absent: conclab exercise derives it (docs/manifest.md)
 

@@ -27,6 +27,7 @@ constexpr std::array kAllOutcomes{
     Outcome::signal_unsafe_call,
     Outcome::thread_safety_warning,
     Outcome::lint_warning,
+    Outcome::loop_stall,
     Outcome::undefined_behavior,
     Outcome::crash,
     Outcome::timeout,
@@ -116,6 +117,7 @@ std::string_view to_string(Outcome outcome) {
     case Outcome::signal_unsafe_call: return "signal_unsafe_call";
     case Outcome::thread_safety_warning: return "thread_safety_warning";
     case Outcome::lint_warning: return "lint_warning";
+    case Outcome::loop_stall: return "loop_stall";
     case Outcome::undefined_behavior: return "undefined_behavior";
     case Outcome::crash: return "crash";
     case Outcome::timeout: return "timeout";
@@ -143,7 +145,7 @@ int priority(Outcome outcome) {
   switch (outcome) {
     case Outcome::deadlock:
     case Outcome::ipc_deadlock:
-    case Outcome::hang: return 13;
+    case Outcome::hang: return 14;
     case Outcome::heap_use_after_free:
     case Outcome::double_free:
     case Outcome::heap_buffer_overflow:
@@ -151,15 +153,17 @@ int priority(Outcome outcome) {
     case Outcome::global_buffer_overflow:
     case Outcome::stack_use_after_return:
     case Outcome::stack_use_after_scope:
-    case Outcome::memory_error: return 12;
-    case Outcome::data_race: return 11;
+    case Outcome::memory_error: return 13;
+    case Outcome::data_race: return 12;
     case Outcome::lock_order_inversion:
     case Outcome::thread_safety_warning:
-    case Outcome::lint_warning: return 10;
-    case Outcome::mutex_misuse: return 9;
-    case Outcome::signal_unsafe_call: return 8;
-    case Outcome::undefined_behavior: return 7;
-    case Outcome::crash: return 6;
+    case Outcome::lint_warning: return 11;
+    case Outcome::mutex_misuse: return 10;
+    case Outcome::signal_unsafe_call: return 9;
+    case Outcome::undefined_behavior: return 8;
+    case Outcome::crash: return 7;
+    // A handler that held the event loop names why the program was slow or ran out of time.
+    case Outcome::loop_stall: return 6;
     case Outcome::timeout: return 5;
     case Outcome::thread_leak:
     case Outcome::orphan_process: return 4;

@@ -29,6 +29,7 @@ enum class Outcome {
   signal_unsafe_call,
   thread_safety_warning,  // clang's -Wthread-safety flagged the source (tool tsa, compile time)
   lint_warning,           // a linter's concurrency check flagged the source (tool tidy, compile time)
+  loop_stall,             // an event-loop handler ran past the limit while others waited (Asio's handler tracking)
   undefined_behavior,
   crash,
   timeout,

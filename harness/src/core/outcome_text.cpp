@@ -22,6 +22,7 @@ std::string_view outcome_meaning(Outcome o) {
     case Outcome::signal_unsafe_call: return "A call that is not async-signal-safe inside a signal handler.";
     case Outcome::thread_safety_warning: return "Clang's thread-safety analysis found data used without the mutex that guards it, or a lock misused.";
     case Outcome::lint_warning: return "clang-tidy's concurrency checks flagged the source: a call that is not thread-safe, a wait without a loop, a descriptor without close-on-exec, a lock held across co_await.";
+    case Outcome::loop_stall: return "A handler of the event loop ran longer than the limit while other handlers waited: every connection the loop serves stood still meanwhile.";
     case Outcome::undefined_behavior: return "Undefined behaviour found by UndefinedBehaviorSanitizer.";
     case Outcome::crash: return "The program died of a fatal signal.";
     case Outcome::timeout: return "Still running at the time limit, and not stuck.";

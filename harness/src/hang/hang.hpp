@@ -103,7 +103,9 @@ class HangMonitor {
   pid_t root_;
   HangOptions options_;
   std::string run_id_;
-  std::map<pid_t, std::uint64_t> last_ticks_;  // tid -> cpu ticks
+  // tid -> (cpu ticks, times scheduled): a thread that wakes and goes back to the same wait between
+  // two samples (a timer's tick in epoll_wait) moved, though its cpu ticks did not.
+  std::map<pid_t, std::pair<std::uint64_t, std::uint64_t>> last_ticks_;
   std::optional<Clock::time_point> still_since_;  // unset until a first sample
   std::map<pid_t, bool> runtime_threads_;  // tid -> belongs to a sanitizer runtime
   int lookups_left_ = 0;                   // eu-addr2line spawns this sample may still make

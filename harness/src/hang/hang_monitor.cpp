@@ -229,12 +229,12 @@ std::optional<HangReport> HangMonitor::whole_tree_stuck(const Tree& tree, Clock:
     still_since_ = now;
     return std::nullopt;
   }
-  std::map<pid_t, std::uint64_t> ticks;
+  std::map<pid_t, std::pair<std::uint64_t, std::uint64_t>> ticks;
   bool all_blocked = true;
   for (const auto& p : tree) {
     for (const auto& t : p.threads) {
       if (t.state == 'Z' || is_runtime_thread(p.pid, t)) continue;
-      ticks[t.tid] = t.cpu_ticks;
+      ticks[t.tid] = {t.cpu_ticks, procfs::times_run(p.pid, t.tid).value_or(0)};
       all_blocked = all_blocked && classify_wait(p, t).has_value();
     }
   }

@@ -1,4 +1,5 @@
 #include "judge/verdict.hpp"
+#include "judge/asio_tracking.hpp"
 
 #include <fmt/format.h>
 
@@ -63,6 +64,7 @@ Judgement classify(const RunResult& run) {
   j.findings = reports::parse(run.err.text);
   for (auto& marker : reports::parse_program_markers(run.out.text)) j.findings.push_back(std::move(marker));
   for (auto& marker : reports::parse_program_markers(run.err.text)) j.findings.push_back(std::move(marker));
+  for (auto& stall : reports::parse_loop_stalls(run.err.text, run.loop_stall_ms)) j.findings.push_back(std::move(stall));
 
   if (run.hang) {
     const auto& h = *run.hang;

@@ -247,6 +247,7 @@ RunResult run_program(const RunSpec& spec) {
   const pid_t pgid = child.id();
   RunResult result;
   result.cpu_limit_s = limits.cpu_seconds;
+  result.loop_stall_ms = spec.loop_stall_ms;
   bool exited = false;
   Watchdog watchdog(io, pgid, spec.timeout, spec.grace);
   asio::steady_timer drain_limit(io);

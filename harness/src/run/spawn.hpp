@@ -33,6 +33,9 @@ struct RunSpec {
   // before it counts as an orphan.
   std::chrono::milliseconds let_strays_finish{250};
   ChildLimits limits;  // CPU time, file size, processes, memory (limits.hpp)
+  // An event-loop handler that runs longer than this while others wait is a loop_stall (read from
+  // Asio's handler tracking on stderr, judge/asio_tracking.hpp); copied into the result for the judge.
+  double loop_stall_ms = 100;
 };
 
 struct Capture {
@@ -54,6 +57,7 @@ struct RunResult {
   // (SIGXFSZ), "memory" (the cgroup's OOM kill) or "processes" (fork failed at pids.max); empty when none.
   std::string limit_hit;
   std::uint64_t cpu_limit_s = 0;  // the RLIMIT_CPU the run had
+  double loop_stall_ms = 100;     // the spec's: the longest an event-loop handler may run (asio_tracking.hpp)
   std::string limits_applied;  // what the cgroup enforced, or why it could not
   std::optional<int> interrupted_by;  // the stop signal the harness received (interrupt.hpp); the run was ended
   std::vector<SignalFromRun> signalled_harness;  // signals the run's processes sent to conclab, ignored

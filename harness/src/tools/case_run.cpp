@@ -30,6 +30,7 @@ CaseRun run_case(const Catalog& catalog, const Case& c, const std::string& varia
   RunSpec spec;
   spec.argv = case_argv(catalog, c, variant, expected);
   spec.timeout = std::chrono::milliseconds(std::llround(c.manifest.timeout_for(expected) * 1000));
+  spec.loop_stall_ms = c.manifest.loop_stall_ms;
   spec.env = detector_env();
   return run_and_judge(spec, expected);
 }

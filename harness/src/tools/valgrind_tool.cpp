@@ -62,6 +62,7 @@ CaseRun run_case(const Catalog& catalog, const Case& c, const std::string& varia
   spec.argv = wrap(tool, case_argv(catalog, c, variant, expected));
   const double seconds = expected.timeout_s.value_or(c.manifest.timeout_s * kTimeScale);
   spec.timeout = std::chrono::milliseconds(std::llround(seconds * 1000));
+  spec.loop_stall_ms = c.manifest.loop_stall_ms * kTimeScale;  // every handler runs that much slower
   spec.env = detector_env();
   spec.hang_detection = HangOptions{.window = kHangWindow};
   spec.limits.cpu_seconds = std::max<std::uint64_t>(spec.limits.cpu_seconds, static_cast<std::uint64_t>(seconds) + 10);
