@@ -56,9 +56,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const conclab::Manifest manifest = conclab::parse_manifest(text, kFile, kTools);
     require(manifest.timeout_s > 0 && manifest.timeout_s <= 3600, "timeout_s is in (0, 3600]");
     for (const auto variant : conclab::kVariants) {
-      for (const auto& [tool, required] : kTools) {
-        if (!required) continue;
-        const auto& expectation = manifest.expectation(variant, tool);
+      for (const auto& tool : kTools) {
+        if (!tool.required) continue;
+        const auto& expectation = manifest.expectation(variant, tool.name);
         const double timeout = manifest.timeout_for(expectation);
         require(timeout > 0 && timeout <= 3600, "a run's timeout_s is in (0, 3600]");
       }
