@@ -107,20 +107,6 @@ std::vector<Diagnostic> parse(std::string_view clang_output) {
   return found;
 }
 
-bool on_path(std::string_view program) {
-  const char* path = std::getenv("PATH");
-  std::string_view dirs = path != nullptr ? path : "/usr/bin:/bin";
-  while (!dirs.empty()) {
-    const auto colon = dirs.find(':');
-    const auto dir = dirs.substr(0, colon);
-    const auto candidate = std::filesystem::path(dir.empty() ? "." : dir) / program;
-    if (::access(candidate.c_str(), X_OK) == 0) return true;
-    if (colon == std::string_view::npos) break;
-    dirs.remove_prefix(colon + 1);
-  }
-  return false;
-}
-
 Judgement classify(const RunResult& run, const Reading& reading) {
   Judgement j;
   const std::string tool(reading.tool);

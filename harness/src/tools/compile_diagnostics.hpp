@@ -32,9 +32,6 @@ struct Diagnostic {
 // else (garbage included) are skipped.
 std::vector<Diagnostic> parse(std::string_view clang_output);
 
-// Whether `program` is an executable file in one of $PATH's folders.
-bool on_path(std::string_view program);
-
 // How one compile tool reads clang's lines.
 struct Reading {
   std::string_view tool;     // the findings' tool, e.g. "tsa"

@@ -4,7 +4,6 @@
 #include <array>
 
 #include "core/build_info.hpp"
-#include "tools/compile_diagnostics.hpp"
 #include "tools/stress.hpp"
 #include "tools/tidy_tool.hpp"
 #include "tools/tsa_tool.hpp"
@@ -12,11 +11,6 @@
 
 namespace conclab::tools {
 namespace {
-
-std::optional<std::string> valgrind_unavailable() {
-  if (compile::on_path("valgrind")) return std::nullopt;
-  return "valgrind is not installed (apt-get install valgrind, or run ci/install-deps.sh)";
-}
 
 // One row per tool; the order is the detector matrix's column order.
 constexpr Tool kTools[] = {
@@ -37,12 +31,12 @@ constexpr Tool kTools[] = {
      [](const Catalog& catalog, const Case& c, const std::string& variant, const Expectation& e) {
        return valgrind::run_case(catalog, c, variant, "helgrind", e);
      },
-     "Valgrind's Helgrind on the release binary", valgrind_unavailable, "valgrind;helgrind"},
+     "Valgrind's Helgrind on the release binary", valgrind::unavailable, "valgrind;helgrind"},
     {"drd", "release", false, false, std::nullopt,
      [](const Catalog& catalog, const Case& c, const std::string& variant, const Expectation& e) {
        return valgrind::run_case(catalog, c, variant, "drd", e);
      },
-     "Valgrind's DRD on the release binary", valgrind_unavailable, "valgrind;drd"},
+     "Valgrind's DRD on the release binary", valgrind::unavailable, "valgrind;drd"},
     {"stress", "release", false, true, std::nullopt, stress::run_search,
      "seeded PCT schedules at the case's gates, a seed search per cell (docs/stress.md)", nullptr, "stress", 120},
 };

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/files.hpp"
+
 #include "core/errors.hpp"
 
 namespace conclab::tidy {
@@ -17,7 +19,7 @@ bool is_check(const compile::Diagnostic& d) {
 }
 
 std::optional<std::string> unavailable() {
-  if (!compile::on_path(kProgram))
+  if (!on_path(kProgram))
     return fmt::format("{} is not installed (apt-get install clang-tidy-19, or run ci/install-deps.sh)", kProgram);
   return std::nullopt;
 }

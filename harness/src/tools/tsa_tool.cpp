@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/files.hpp"
+
 #include <algorithm>
 
 namespace conclab::tsa {
@@ -16,7 +18,7 @@ bool is_thread_safety(const Diagnostic& d) { return d.flags.find("-Wthread-safet
 std::vector<Diagnostic> parse(std::string_view clang_output) { return compile::parse(clang_output); }
 
 std::optional<std::string> unavailable() {
-  if (!compile::on_path(kCompiler))
+  if (!on_path(kCompiler))
     return fmt::format("{} is not installed (apt-get install clang-14, or run ci/install-deps.sh)", kCompiler);
   if (!std::filesystem::exists(kLibcxxHeader))
     return fmt::format("libc++ 14's headers are missing ({}; apt-get install libc++-14-dev libc++abi-14-dev)",

@@ -1,4 +1,5 @@
 #include "tools/valgrind_tool.hpp"
+#include "core/files.hpp"
 
 #include <fmt/format.h>
 
@@ -67,6 +68,11 @@ CaseRun run_case(const Catalog& catalog, const Case& c, const std::string& varia
   spec.hang_detection = HangOptions{.window = kHangWindow};
   spec.limits.cpu_seconds = std::max<std::uint64_t>(spec.limits.cpu_seconds, static_cast<std::uint64_t>(seconds) + 10);
   return run_and_judge(spec, expected, valgrind::classify);
+}
+
+std::optional<std::string> unavailable() {
+  if (on_path("valgrind")) return std::nullopt;
+  return "valgrind is not installed (apt-get install valgrind, or run ci/install-deps.sh)";
 }
 
 }  // namespace conclab::valgrind

@@ -8,6 +8,7 @@
 // valgrind's threads, each in the guest's futex or the scheduler's pipe; none makes progress).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,8 @@ inline constexpr int kErrorExitCode = 97;
 inline constexpr double kTimeScale = 10;
 
 bool is_tool(std::string_view tool);  // "helgrind" | "drd"
+// Why valgrind cannot run here (not on PATH), or nullopt.
+std::optional<std::string> unavailable();
 
 // `valgrind --tool=<tool> --error-exitcode=97 --fullpath-after= ... -- argv...`. Throws
 // HarnessError when valgrind is not installed.
