@@ -3,7 +3,11 @@
 # Every case whose manifest declares tool T is a test T.<category>.<bug> that runs
 # `conclab matrix --tool T` on it, both variants against the declarations, with the row's labels
 # and time limit; a tool that cannot run here (its row says why) makes each of them a skip.
-# Set by tool_tests_include.cmake: CONCLAB (the binary), CONCLAB_TREE (this tree's tool).
+# Only the cases of CONCLAB_TOOL_SAMPLE (ci/tool_test_sample.txt) run on every push: every other
+# case's tool tests are labelled `campaign` too, which the test presets leave out and
+# ci/campaign.sh runs.
+# Set by tool_tests_include.cmake: CONCLAB (the binary), CONCLAB_TREE (this tree's tool),
+# CONCLAB_TOOL_SAMPLE (the sample's file).
 
 if(NOT EXISTS "${CONCLAB}")
   add_test(tools.registry_unread sh -c "echo \"$1 is not built: the tools' tests are not known\"; exit 1" sh "${CONCLAB}")
@@ -14,6 +18,9 @@ if(NOT status EQUAL 0)
   add_test(tools.registry_unread sh -c "echo \"conclab tools --json failed: $1\"; exit 1" sh "${error}")
   return()
 endif()
+
+file(STRINGS "${CONCLAB_TOOL_SAMPLE}" sample REGEX "^[^#]")
+set(all_cases "")
 
 string(JSON tool_count LENGTH "${registry}")
 math(EXPR last_tool "${tool_count} - 1")
@@ -39,12 +46,27 @@ foreach(t RANGE ${last_tool})
   foreach(c RANGE ${last_case})
     string(JSON id GET "${registry}" ${t} cases ${c})
     string(REPLACE "/" "." name "${tool}.${id}")
+    list(APPEND all_cases ${id})
+    set(case_labels "${labels}")
+    list(FIND sample "${id}" in_sample)  # not if(IN_LIST): ctest reads this file with old policies
+    if(in_sample EQUAL -1)
+      list(APPEND case_labels campaign)
+    endif()
     if(missing)
       add_test(${name} sh -c "echo \"$1 skipped: $2\"; exit 77" sh "${tool}" "${missing}")
       set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77)
     else()
       add_test(${name} "${CONCLAB}" matrix --tool ${tool} -m "^${id}$")
     endif()
-    set_tests_properties(${name} PROPERTIES LABELS "${labels}" TIMEOUT ${timeout})
+    set_tests_properties(${name} PROPERTIES LABELS "${case_labels}" TIMEOUT ${timeout})
   endforeach()
+endforeach()
+
+# A sample line that names no case would quietly shrink what CI runs.
+foreach(id ${sample})
+  list(FIND all_cases "${id}" known)
+  if(known EQUAL -1)
+    add_test(tools.sample_names_a_case sh -c "echo \"$1 names '$2', which no tool test has\"; exit 1" sh
+             "${CONCLAB_TOOL_SAMPLE}" "${id}")
+  endif()
 endforeach()
