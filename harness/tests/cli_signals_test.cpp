@@ -186,8 +186,23 @@ TEST(CliEarlySignals, SigkilledConclabIsCleanedUpByTheNext) {
     reap_leftovers();
     GTEST_SKIP() << "no cgroup v1 pids hierarchy here";
   }
+  // Named as the dead one's run temp folder but not its own: another user's mode, a live pid.
+  const auto tmp = std::filesystem::temp_directory_path();
+  const auto open_mode = tmp / ("conclab." + std::to_string(pid) + "-9.keepme");
+  const auto live_pid = tmp / ("conclab." + std::to_string(::getpid()) + "-9.keepme");
+  for (const auto& dir : {open_mode, live_pid}) std::filesystem::create_directory(dir);
+  std::filesystem::permissions(open_mode, std::filesystem::perms(0755));
+  std::filesystem::permissions(live_pid, std::filesystem::perms(0700));
   ::kill(pid, SIGKILL);
   ::waitpid(pid, nullptr, 0);
+  const std::string dead_prefix = "conclab." + std::to_string(pid) + "-1.";
+  auto dead_runs_folders = [&] {
+    int n = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(tmp))
+      n += entry.path().filename().string().starts_with(dead_prefix);
+    return n;
+  };
+  ASSERT_EQ(dead_runs_folders(), 1) << "the killed conclab's run had no temp folder in " << tmp;
   // Started as the dead one was (not inside a run of ours, whose cgroup would nest its own).
   const pid_t next = start_conclab({"run", "--", "true"});
   int status = 0;
@@ -195,6 +210,10 @@ TEST(CliEarlySignals, SigkilledConclabIsCleanedUpByTheNext) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   EXPECT_EQ(live_processes_tagged(tag), 0u) << "the dead conclab's run survived the next conclab";
   EXPECT_TRUE(pids_cgroups_of(pid).empty()) << "the dead conclab's cgroup is left";
+  EXPECT_EQ(dead_runs_folders(), 0) << "the dead conclab's run temp folder is left";
+  EXPECT_TRUE(std::filesystem::exists(open_mode)) << "a folder not made by mkdtemp was removed";
+  EXPECT_TRUE(std::filesystem::exists(live_pid)) << "a live process's folder was removed";
+  for (const auto& dir : {open_mode, live_pid}) std::filesystem::remove(dir);
   reap_leftovers();
 }
 

@@ -7,6 +7,10 @@
 // carries no id is the run's only maybe: another program on the machine may have made it while
 // the run was in flight. It is reported when no other run of ours was in flight meanwhile, and
 // never removed: conclab deletes nothing it cannot attribute to the run.
+//
+// A conclab killed with SIGKILL cannot remove its run's temp folder: the first run of the next
+// conclab removes such folders of dead conclabs (named conclab.<pid>-<n>.XXXXXX, this user's,
+// mode 0700, no live process with that pid), as limits.hpp does with their cgroups.
 #pragma once
 
 #include <filesystem>
