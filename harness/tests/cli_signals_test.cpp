@@ -151,11 +151,8 @@ TEST(CliEarlySignals, ProgramCannotStopItsJudge) {
 std::size_t live_processes_tagged(const std::string& tag, const std::string& mode = "") {
   const std::string program = testing::program("fault_child") + std::string(1, '\0');
   std::size_t found = 0;
-  for (const auto& dir : std::filesystem::directory_iterator("/proc")) {
-    std::ifstream in(dir.path() / "cmdline", std::ios::binary);
-    const std::string cmdline(std::istreambuf_iterator<char>(in), {});
+  for (const auto& [pid, cmdline] : testing::command_lines())
     found += cmdline.starts_with(program + mode) && cmdline.find(tag) != std::string::npos;
-  }
   return found;
 }
 

@@ -104,11 +104,8 @@ TEST(CliRun, SleepPastTimeLimitIsTimeout) {
   EXPECT_EQ(r.run.exit_code, 1);
   EXPECT_EQ(r.report["outcome"], "timeout");
   EXPECT_LT(r.run.duration_s, 10.0);
-  for (const auto& dir : std::filesystem::directory_iterator("/proc")) {
-    std::ifstream cmdline(dir.path() / "cmdline");
-    std::string args((std::istreambuf_iterator<char>(cmdline)), {});
-    EXPECT_NE(args, std::string("sleep\0" "97.25\0", 12)) << "left running: " << dir.path();
-  }
+  for (const auto& [pid, args] : testing::command_lines())
+    EXPECT_NE(args, std::string("sleep\0" "97.25\0", 12)) << "left running: " << pid;
 }
 
 // A deadlock's report carries the cycle, and --graph draws it.

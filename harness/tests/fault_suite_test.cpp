@@ -35,12 +35,8 @@ std::set<std::string> entries(const fs::path& dir, std::string_view prefix = {})
 // Every process whose command line carries `tag`: a run's whole tree, escaped daemons included.
 std::vector<pid_t> processes_tagged(const std::string& tag) {
   std::vector<pid_t> found;
-  std::error_code ec;
-  for (const auto& dir : fs::directory_iterator("/proc", ec)) {
-    std::ifstream in(dir.path() / "cmdline", std::ios::binary);
-    const std::string cmdline(std::istreambuf_iterator<char>(in), {});
-    if (cmdline.find(tag) != std::string::npos) found.push_back(std::stoi(dir.path().filename()));
-  }
+  for (const auto& [pid, cmdline] : testing::command_lines())
+    if (cmdline.find(tag) != std::string::npos) found.push_back(pid);
   return found;
 }
 

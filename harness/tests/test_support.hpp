@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace conclab::testing {
@@ -44,6 +45,22 @@ inline bool write_file(const std::filesystem::path& file, const std::string& tex
   out << text;
   out.close();
   return static_cast<bool>(out);
+}
+
+// Every live process's pid and command line (NUL-separated arguments). A process that exits while
+// this reads it is left out: reading its cmdline then fails with ESRCH, which must not throw.
+inline std::vector<std::pair<pid_t, std::string>> command_lines() {
+  std::vector<std::pair<pid_t, std::string>> found;
+  std::error_code ec;
+  for (const auto& dir : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = dir.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(dir.path() / "cmdline", std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();  // sets failbit instead of throwing when the read fails
+    if (!text.str().empty()) found.emplace_back(std::stoi(name), text.str());
+  }
+  return found;
 }
 
 inline bool process_exists(pid_t pid) { return ::kill(pid, 0) == 0; }
