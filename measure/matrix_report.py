@@ -315,6 +315,10 @@ def main(files, reuse=None, keep_rows=False):
     only_harness = [case for (case, variant), row in sorted(cells.items())
                     if variant == "buggy" and row.get("release", {}).get("cell") == "caught"
                     and not any(c["cell"] == "caught" for t, c in row.items() if t != "release")]
+    only_compile = [case for (case, variant), row in sorted(cells.items())
+                    if variant == "buggy" and (case, variant) in complete
+                    and any(c["cell"] == "caught" for t, c in row.items() if has(t, "compiles"))
+                    and not any(c["cell"] == "caught" for t, c in row.items() if not has(t, "compiles"))]
     p("## Bugs no tool catches")
     p("")
     if nobody:
@@ -330,6 +334,14 @@ def main(files, reuse=None, keep_rows=False):
         p("")
         p("Caught only by conclab itself on the release build (hang explainer, orphan and leak sweeps), by no detector: " +
           ", ".join(f"`{c}`" for c in only_harness) + ".")
+    p("")
+    p("## Bugs only a compile finds")
+    p("")
+    if only_compile:
+        p("Found by a static check (tsa or tidy warns about the bug's code, the fixed variant's does not) and "
+          "missed by every run of every tool: " + ", ".join(f"`{c}`" for c in only_compile) + ".")
+    else:
+        p("None: every bug a static check finds, some run of some tool catches too.")
     p("")
     p("## Cells")
     p("")
