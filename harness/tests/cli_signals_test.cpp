@@ -156,6 +156,23 @@ std::size_t live_processes_tagged(const std::string& tag, const std::string& mod
   return found;
 }
 
+// fault_child escape-group's daemon is the one such process left, not a session leader (its parent,
+// which called setsid() and forked it, is).
+bool escaped_daemon_alone(const std::string& tag) {
+  const std::string program = testing::program("fault_child") + std::string(1, '\0') + "escape-group";
+  std::vector<pid_t> found;
+  for (const auto& [pid, cmdline] : testing::command_lines())
+    if (cmdline.starts_with(program) && cmdline.find(tag) != std::string::npos) found.push_back(pid);
+  if (found.size() != 1) return false;
+  const std::string stat = testing::read_file("/proc/" + std::to_string(found[0]) + "/stat");
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return false;
+  std::istringstream rest(stat.substr(close + 1));
+  std::string state;
+  pid_t ppid = 0, pgrp = 0, session = 0;
+  return rest >> state >> ppid >> pgrp >> session && session != found[0];
+}
+
 // conclab's run cgroups ("conclab-<pid>-<n>") in the v1 pids hierarchy, where this machine has it.
 std::vector<std::filesystem::path> pids_cgroups_of(pid_t pid) {
   std::vector<std::filesystem::path> found;
@@ -173,10 +190,17 @@ TEST(CliEarlySignals, SigkilledConclabIsCleanedUpByTheNext) {
   const std::string child = testing::program("fault_child");
   const pid_t pid = start_conclab({"run", "--timeout", "60", "--", "sh", "-c",
                                    child + " escape-group x " + tag + "; " + child + " sleep 100 " + tag});
-  // Both are started once the sleeper runs (the daemon started before it) and the daemon's parent is gone.
-  for (int i = 0; i < 20000 && (live_processes_tagged(tag, "sleep") < 1 || live_processes_tagged(tag) != 2); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  ASSERT_EQ(live_processes_tagged(tag), 2u);
+  // Both are started once the sleeper runs and the daemon is the only escape-group process left: its
+  // parent (the session leader it forked from, with the same command line) is gone. Counting alone
+  // is not enough: that parent and the sleeper also make two, just before the daemon exists.
+  auto both_started = [&] {
+    return live_processes_tagged(tag, "sleep") == 1 && escaped_daemon_alone(tag) && live_processes_tagged(tag) == 2;
+  };
+  bool started = false;
+  for (int i = 0; i < 20000 && !(started = both_started()); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_TRUE(started) << live_processes_tagged(tag, "sleep") << " sleeper(s), " << live_processes_tagged(tag)
+                       << " tagged processes in all, the daemon " << (escaped_daemon_alone(tag) ? "" : "not ")
+                       << "alone";
   if (pids_cgroups_of(pid).empty()) {
     ::kill(pid, SIGTERM);
     ::waitpid(pid, nullptr, 0);
