@@ -114,6 +114,7 @@ Replay run_seed(std::uint64_t seed, const std::vector<std::string>& extra = {}) 
   spec.argv.insert(spec.argv.end(), extra.begin(), extra.end());
   spec.env["CONCLAB_STRESS_PARK_MS"] = "400";
   spec.timeout = std::chrono::seconds(60);
+  spec.hang_detection.reset();  // conclab judges the program, not us (cli_test.cpp's conclab())
   const auto run = run_program(spec);
   EXPECT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.out.text << run.err.text;
   std::ifstream in(json);
