@@ -164,10 +164,7 @@ bool escaped_daemon_alone(const std::string& tag) {
   for (const auto& [pid, cmdline] : testing::command_lines())
     if (cmdline.starts_with(program) && cmdline.find(tag) != std::string::npos) found.push_back(pid);
   if (found.size() != 1) return false;
-  const std::string stat = testing::read_file("/proc/" + std::to_string(found[0]) + "/stat");
-  const auto close = stat.rfind(')');
-  if (close == std::string::npos) return false;
-  std::istringstream rest(stat.substr(close + 1));
+  std::istringstream rest(testing::stat_after_name("/proc/" + std::to_string(found[0])));
   std::string state;
   pid_t ppid = 0, pgrp = 0, session = 0;
   return rest >> state >> ppid >> pgrp >> session && session != found[0];

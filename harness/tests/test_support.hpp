@@ -13,16 +13,23 @@
 
 namespace conclab::testing {
 
+// A process's /proc/<pid>/stat from its state on (the fields after the command name, which may
+// hold spaces and parentheses); empty when the process is gone.
+inline std::string stat_after_name(const std::filesystem::path& proc_dir) {
+  std::ifstream stat(proc_dir / "stat");
+  std::string line;
+  if (!std::getline(stat, line)) return {};
+  const auto close = line.rfind(')');
+  return close == std::string::npos ? std::string() : line.substr(close + 1);
+}
+
 // Children of this test process, as "pid state" strings (a zombie shows state Z).
 inline std::vector<std::string> children_of_this_process() {
   std::vector<std::string> children;
   for (const auto& dir : std::filesystem::directory_iterator("/proc")) {
-    std::ifstream stat(dir.path() / "stat");
-    std::string line;
-    if (!std::getline(stat, line)) continue;
-    const auto close = line.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(line.substr(close + 1));
+    const std::string fields = stat_after_name(dir.path());
+    if (fields.empty()) continue;
+    std::istringstream rest(fields);
     char state = 0;
     pid_t ppid = 0;
     if (rest >> state >> ppid && ppid == ::getpid())

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <future>
 #include <mutex>
 #include <new>
 #include <string>
@@ -26,14 +27,16 @@ int wait_for(pid_t child) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-// Forks while a second thread runs (it waits for the child to be gone); the child runs `in_child`.
+// Forks while a second thread runs (it waits until the child is gone); the child runs `in_child`.
 template <typename F>
 int fork_beside_a_thread(F in_child) {
   std::mutex m;
-  std::thread other([] { std::this_thread::sleep_for(std::chrono::milliseconds(300)); });
+  std::promise<void> child_gone;
+  std::thread other([done = child_gone.get_future()] { done.wait(); });
   const pid_t child = ::fork();
   if (child == 0) in_child(m);
   const int status = wait_for(child);
+  child_gone.set_value();
   other.join();
   return status;
 }
